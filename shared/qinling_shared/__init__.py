@@ -1,0 +1,1 @@
+"""Contracts shared by every Qinling service (no business rules, no models)."""

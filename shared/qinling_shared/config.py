@@ -1,0 +1,56 @@
+"""Load qinling.conf (oslo.config) and turn it into the plain values services consume."""
+import os
+import urllib.parse
+
+from oslo_config import cfg
+
+from qinling_shared import options
+
+
+def load(argv=None, default_config_files=None):
+    """Parse ``--config-file``/``--config-dir`` like every OpenStack service (Kolla-compatible).
+
+    No file is required: every option has a default.
+    """
+    conf = cfg.ConfigOpts()
+    options.register(conf)
+    conf(args=argv if argv is not None else [], project="qinling",
+         default_config_files=default_config_files)
+    return conf
+
+
+def state_path(conf):
+    path = os.path.abspath(conf.state_path)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def amqp_uri(transport_url):
+    """oslo.messaging's ``rabbit://`` URL as the ``amqp://`` URL kombu and aio-pika expect."""
+    parsed = urllib.parse.urlsplit(transport_url)
+    if parsed.scheme in ("rabbit", "amqp", "pyamqp"):
+        parsed = parsed._replace(scheme="amqp")
+    host = parsed.netloc.split(",")[0]  # oslo allows host lists; the first one is used
+    return urllib.parse.urlunsplit(parsed._replace(netloc=host))
+
+
+def database_url(conf, service):
+    """The database of one service; relative SQLite paths resolve against the cwd."""
+    url = conf.database.connection.replace("{service}", service)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        url = prefix + os.path.abspath(url[len(prefix):])
+    return url
+
+
+def etcd_settings(conf):
+    return {
+        "host": conf.etcd.host, "port": conf.etcd.port, "protocol": conf.etcd.protocol,
+        "ca_cert": conf.etcd.ca_cert, "cert_cert": conf.etcd.cert_file,
+        "cert_key": conf.etcd.cert_key, "prefix": conf.etcd.prefix,
+    }
+
+
+def resource_limits(conf):
+    return {name: getattr(conf.resource_limits, name)
+            for name in (o.dest for o in options.resource_limits_opts)}

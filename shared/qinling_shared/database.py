@@ -1,0 +1,79 @@
+"""One database per service: engine creation, Alembic upgrade at start, a session per worker."""
+import logging
+import os
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
+
+LOG = logging.getLogger(__name__)
+
+
+def ensure_database(url):
+    """Create a missing PostgreSQL database (SQLite creates its file by itself)."""
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+        return
+    if url.get_backend_name() != "postgresql":
+        return
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": url.database}).scalar()
+            if not exists:
+                LOG.info("creating database %s", url.database)
+                conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        admin.dispose()
+
+
+def upgrade(url, script_location):
+    """Bring the schema to the newest Alembic revision of the service."""
+    ensure_database(url)
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", script_location)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(cfg, "head")
+
+
+def make_engine(url):
+    kwargs = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    return sa.create_engine(url, **kwargs)
+
+
+class Database(DependencyProvider):
+    """Injects a SQLAlchemy session per worker; migrates the schema when the service starts.
+
+    Reads ``DATABASE_URL`` from the container config.
+    """
+
+    def __init__(self, script_location):
+        self.script_location = script_location
+        self.engine = None
+        self.sessions = {}
+
+    def setup(self):
+        url = self.container.config["DATABASE_URL"]
+        upgrade(url, self.script_location)
+        self.engine = make_engine(url)
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        session = Session(self.engine, expire_on_commit=False)
+        self.sessions[worker_ctx] = session
+        return session
+
+    def worker_teardown(self, worker_ctx):
+        session = self.sessions.pop(worker_ctx, None)
+        if session is not None:
+            session.close()

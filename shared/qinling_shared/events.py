@@ -1,0 +1,18 @@
+"""Event names (past tense) and the service that dispatches each.
+
+Payloads are plain JSON objects; every payload carries the resource ``id``.
+"""
+
+FUNCTION_CREATED = "function_created"
+FUNCTION_UPDATED = "function_updated"
+FUNCTION_DELETED = "function_deleted"
+RUNTIME_CREATED = "runtime_created"
+RUNTIME_DELETED = "runtime_deleted"
+
+SOURCES = {
+    FUNCTION_CREATED: "function",
+    FUNCTION_UPDATED: "function",
+    FUNCTION_DELETED: "function",
+    RUNTIME_CREATED: "execution",
+    RUNTIME_DELETED: "execution",
+}

@@ -1,0 +1,117 @@
+"""Every qinling.conf option, with Qinling's group and option names where Qinling had them.
+
+This module only declares; values are read at the edges (a service's ``__main__``, the
+gateway's app factory) and passed on as plain values.
+"""
+from oslo_config import cfg
+
+default_opts = [
+    cfg.StrOpt("transport_url", default="rabbit://guest:guest@127.0.0.1:5672/",
+               help="RabbitMQ URL shared by every service (oslo.messaging form; "
+                    "amqp:// is accepted too)."),
+    cfg.StrOpt("qinling_endpoint", default="http://127.0.0.1:7070",
+               help="Public URL of the Qinling API, used in links and webhook URLs."),
+    cfg.StrOpt("state_path", default="var",
+               help="Directory for local state: SQLite files, packages, logs, etcd data. "
+                    "Relative paths are taken from the working directory."),
+    cfg.IntOpt("rpc_response_timeout", default=60, min=1,
+               help="Seconds the gateway waits for a service to answer an RPC call "
+                    "(synchronous executions wait for the function timeout on top)."),
+    cfg.IntOpt("service_workers", default=20, min=1,
+               help="Concurrent workers (greenlets) per Nameko service process."),
+]
+
+database_opts = [
+    cfg.StrOpt("connection", default="sqlite:///$state_path/qinling-{service}.sqlite",
+               secret=True,
+               help="SQLAlchemy URL of the service databases. '{service}' is replaced by the "
+                    "service name (function, execution, trigger), giving each service its own "
+                    "database, e.g. postgresql+psycopg://qinling@db/qinling_{service}. "
+                    "A missing PostgreSQL database is created at start."),
+]
+
+api_opts = [
+    cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the REST gateway binds."),
+    cfg.PortOpt("port", default=7070, help="Port the REST gateway binds."),
+]
+
+engine_opts = [
+    cfg.StrOpt("orchestrator", default="local",
+               help="Orchestrator driver that runs function workers: local or kubernetes."),
+    cfg.IntOpt("function_concurrency", default=3, min=1,
+               help="Executions one worker takes at once before another worker is added."),
+    cfg.IntOpt("function_service_expiration", default=3600, min=1,
+               help="Seconds a function's workers may stay idle before they are reclaimed."),
+]
+
+storage_opts = [
+    cfg.StrOpt("provider", default="local",
+               help="Package storage backend: local or memory."),
+    cfg.StrOpt("file_system_dir", default="$state_path/packages",
+               help="Directory of the local backend."),
+    cfg.HostAddressOpt("http_host", default="127.0.0.1",
+                       help="Address the storage service's HTTP endpoint binds."),
+    cfg.PortOpt("http_port", default=7071,
+                help="Port of the storage service's HTTP endpoint (package bytes)."),
+    cfg.StrOpt("url", default="http://127.0.0.1:7071",
+               help="Base URL at which the gateway and workers reach the storage service."),
+    cfg.StrOpt("url_signing_key", secret=True,
+               help="Secret that signs package download URLs. Unset: a random key is made "
+                    "once and kept in $state_path/storage-signing.key."),
+    cfg.IntOpt("signed_url_ttl", default=300, min=1,
+               help="Seconds a signed package download URL stays valid."),
+    cfg.IntOpt("max_package_size", default=50 * 1024 * 1024, min=1,
+               help="Largest package upload accepted, in bytes."),
+]
+
+etcd_opts = [
+    cfg.HostAddressOpt("host", default="127.0.0.1", help="etcd host."),
+    cfg.PortOpt("port", default=2379, help="etcd client port."),
+    cfg.StrOpt("protocol", default="http", choices=["http", "https"],
+               help="etcd protocol."),
+    cfg.StrOpt("ca_cert", help="CA certificate for etcd over https."),
+    cfg.StrOpt("cert_file", help="Client certificate for etcd over https."),
+    cfg.StrOpt("cert_key", help="Client key for etcd over https."),
+    cfg.StrOpt("prefix", default="/qinling/",
+               help="Key prefix under which Qinling keeps its worker map."),
+]
+
+resource_limits_opts = [
+    cfg.IntOpt("default_cpu", default=100, help="Default cpu of a function (millicpu)."),
+    cfg.IntOpt("min_cpu", default=100, help="Smallest cpu a function may ask (millicpu)."),
+    cfg.IntOpt("max_cpu", default=300, help="Largest cpu a function may ask (millicpu)."),
+    cfg.IntOpt("default_memory", default=33554432, help="Default memory of a function (bytes)."),
+    cfg.IntOpt("min_memory", default=33554432, help="Smallest memory a function may ask (bytes)."),
+    cfg.IntOpt("max_memory", default=134217728, help="Largest memory a function may ask (bytes)."),
+    cfg.IntOpt("default_timeout", default=5, help="Default timeout of a function (seconds)."),
+    cfg.IntOpt("min_timeout", default=1, help="Smallest timeout a function may ask (seconds)."),
+    cfg.IntOpt("max_timeout", default=300, help="Largest timeout a function may ask (seconds)."),
+]
+
+local_opts = [
+    cfg.IntOpt("worker_start_timeout", default=10, min=1,
+               help="Seconds a new local worker has to answer its first ping."),
+    cfg.StrOpt("python_executable", default="",
+               help="Interpreter of the local Python 3 runtime (empty: the service's own)."),
+]
+
+GROUPS = {
+    None: default_opts,
+    "database": database_opts,
+    "api": api_opts,
+    "engine": engine_opts,
+    "storage": storage_opts,
+    "etcd": etcd_opts,
+    "resource_limits": resource_limits_opts,
+    "local": local_opts,
+}
+
+
+def register(conf):
+    for group, opts in GROUPS.items():
+        conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    """Entry point for oslo-config-generator."""
+    return [("DEFAULT" if group is None else group, opts) for group, opts in GROUPS.items()]

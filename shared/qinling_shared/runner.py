@@ -1,0 +1,45 @@
+"""Run Nameko services in this process until SIGTERM or Ctrl-C, as ``nameko run`` does.
+
+Call ``eventlet.monkey_patch()`` before importing anything else in the ``__main__``.
+"""
+import logging
+import signal
+import sys
+
+import eventlet
+from nameko.runners import ServiceRunner
+
+LOG = logging.getLogger(__name__)
+
+
+def setup_logging(name, debug=False):
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr,
+        format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
+    for noisy in ("kombu", "amqp", "urllib3", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(service_classes, nameko_config):
+    runner = ServiceRunner(nameko_config)
+    for cls in service_classes:
+        runner.add_service(cls)
+
+    def shutdown(signum, frame):
+        # signal handlers run in the main loop and must not block: stop in a greenlet
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    LOG.info("started %s", ", ".join(runner.service_names))
+    runnlet = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            runnlet.wait()
+            break
+        except OSError:  # EINTR from a signal while eventlet waits
+            continue
+        except KeyboardInterrupt:
+            runner.stop()
+    LOG.info("stopped")

@@ -1,0 +1,28 @@
+"""The edge of every Nameko service: qinling.conf -> nameko config dict -> run."""
+import sys
+
+from qinling_shared import config, runner
+
+
+def nameko_config(conf, service):
+    """What every service container needs; services add their own keys."""
+    return {
+        "AMQP_URI": config.amqp_uri(conf.transport_url),
+        "max_workers": conf.service_workers,
+        "parent_calls_tracked": 10,
+        "serializer": "json",
+        "DATABASE_URL": config.database_url(conf, service),
+    }
+
+
+def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
+    """Parse the config, build the container config and run until stopped.
+
+    ``load_classes`` is called after logging is set up so that imports happen after the
+    caller's ``eventlet.monkey_patch()``.
+    """
+    conf = config.load(sys.argv[1:] if argv is None else argv)
+    runner.setup_logging(service)
+    nameko_conf = nameko_config(conf, service)
+    nameko_conf.update(extra_config(conf))
+    runner.run(load_classes(), nameko_conf)
