@@ -16,7 +16,12 @@ DEFAULT_PROJECT = "default"
 
 
 class ProjectId(ContextDataProvider):
+    """The caller's project; internal callers that send none act for project ``default``."""
+
     context_key = PROJECT_ID
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.context_data.get(self.context_key) or DEFAULT_PROJECT
 
 
 class UserId(ContextDataProvider):

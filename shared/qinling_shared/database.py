@@ -1,4 +1,5 @@
 """One database per service: engine creation, Alembic upgrade at start, a session per worker."""
+import importlib
 import logging
 import os
 
@@ -51,11 +52,14 @@ def make_engine(url):
 class Database(DependencyProvider):
     """Injects a SQLAlchemy session per worker; migrates the schema when the service starts.
 
-    Reads ``DATABASE_URL`` from the container config.
+    ``package`` is the service package holding ``migrations/``. Reads ``DATABASE_URL`` from
+    the container config.
     """
 
-    def __init__(self, script_location):
-        self.script_location = script_location
+    def __init__(self, package):
+        # a filesystem path: importlib.resources cannot resolve editable installs' folders
+        module = importlib.import_module(package)
+        self.script_location = os.path.join(os.path.dirname(module.__file__), "migrations")
         self.engine = None
         self.sessions = {}
 

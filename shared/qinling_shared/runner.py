@@ -16,7 +16,7 @@ def setup_logging(name, debug=False):
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr,
         format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
-    for noisy in ("kombu", "amqp", "urllib3", "alembic.runtime.migration"):
+    for noisy in ("kombu", "amqp", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,0 +1,1 @@
+"""Qinling execution service: runtimes, executions, orchestrator drivers, the etcd worker map."""

@@ -1,0 +1,3 @@
+from qinling_shared.migrations import run
+
+run()

@@ -1,0 +1,1 @@
+"""Qinling function service: owns functions (and later versions and aliases)."""

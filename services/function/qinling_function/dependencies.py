@@ -1,0 +1,9 @@
+"""Dependency providers of the function service (values come from the container config)."""
+from nameko.extensions import DependencyProvider
+
+
+class Limits(DependencyProvider):
+    """The ``[resource_limits]`` values as a plain dict (config key ``RESOURCE_LIMITS``)."""
+
+    def get_dependency(self, worker_ctx):
+        return dict(self.container.config["RESOURCE_LIMITS"])

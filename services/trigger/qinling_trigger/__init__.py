@@ -1,0 +1,1 @@
+"""Qinling trigger service: cron jobs, webhooks and OpenStack event triggers."""

@@ -1,0 +1,23 @@
+"""``qinling-trigger``: run the trigger service."""
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+from qinling_shared import service_main  # noqa: E402
+
+
+def load_classes():
+    from qinling_trigger.service import TriggerService
+    return [TriggerService]
+
+
+def main():
+    service_main.main("trigger", load_classes)
+
+
+if __name__ == "__main__":
+    main()
