@@ -62,6 +62,10 @@ storage_opts = [
                help="Seconds a signed package download URL stays valid."),
     cfg.IntOpt("max_package_size", default=50 * 1024 * 1024, min=1,
                help="Largest package upload accepted, in bytes."),
+    cfg.IntOpt("max_package_files", default=10000, min=1,
+               help="Most members a package zip may hold (zip bomb guard)."),
+    cfg.IntOpt("max_unpacked_size", default=512 * 1024 * 1024, min=1,
+               help="Largest total unpacked size of a package zip, in bytes (zip bomb guard)."),
 ]
 
 etcd_opts = [

@@ -1,0 +1,1 @@
+"""Qinling storage service: owns package blobs and serves them over HTTP."""

@@ -1,0 +1,61 @@
+"""Builds the package store and the storage settings from the container config."""
+import dataclasses
+
+from nameko.extensions import DependencyProvider
+
+from qinling_storage import packages, signing_key
+from qinling_storage.backends import STORES
+from qinling_storage.backends.base import PackageStore
+
+STORAGE_KEY = "STORAGE"
+STATE_PATH_KEY = "STATE_PATH"
+
+
+@dataclasses.dataclass(frozen=True)
+class Storage:
+    """What the storage service's entrypoints work with."""
+
+    provider: str
+    store: PackageStore
+    url: str
+    signing_key: bytes
+    signed_url_ttl: int
+    max_package_size: int
+    zip_limits: packages.ZipLimits
+
+
+def build_storage(settings, state_path=None):
+    """``settings`` is the ``STORAGE`` dict (see the README for its keys)."""
+    store = STORES.load(settings["provider"]).from_settings(settings)
+    key = settings.get("url_signing_key")
+    if not key:
+        if not state_path:
+            raise ValueError("STATE_PATH is needed to keep a generated URL signing key.")
+        key = signing_key.load_or_create(state_path)
+    defaults = packages.ZipLimits()
+    return Storage(
+        provider=settings["provider"],
+        store=store,
+        url=settings["url"],
+        signing_key=key.encode("utf-8") if isinstance(key, str) else key,
+        signed_url_ttl=int(settings["signed_url_ttl"]),
+        max_package_size=int(settings["max_package_size"]),
+        zip_limits=packages.ZipLimits(
+            max_files=int(settings.get("max_package_files", defaults.max_files)),
+            max_unpacked_size=int(
+                settings.get("max_unpacked_size", defaults.max_unpacked_size))),
+    )
+
+
+class PackageStorage(DependencyProvider):
+    """Injects the service's :class:`Storage`, built once when the container starts."""
+
+    def __init__(self):
+        self.storage = None
+
+    def setup(self):
+        config = self.container.config
+        self.storage = build_storage(config[STORAGE_KEY], config.get(STATE_PATH_KEY))
+
+    def get_dependency(self, worker_ctx):
+        return self.storage
