@@ -7,13 +7,13 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import or_, select
 
 from qinling_shared import events
-from qinling_shared.context import IsAdmin, ProjectId
+from qinling_shared.providers import IsAdmin, ProjectId
 from qinling_shared.database import Database
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound, QinlingError
 from qinling_shared.ping import Pingable
 from qinling_shared.status import ExecutionStatus, RuntimeStatus
 
-from qinling_execution import requests_rules, runtimes
+from qinling_execution import requests_rules, runtime_rules
 from qinling_execution.dependencies import EngineProvider
 from qinling_execution.models import Execution, Runtime
 
@@ -39,7 +39,7 @@ class ExecutionService(Pingable):
 
     @rpc
     def create_runtime(self, values):
-        clean = runtimes.new_runtime(values)
+        clean = runtime_rules.new_runtime(values)
         runtime = Runtime(id=str(uuid.uuid4()), project_id=self.project_id,
                           status=RuntimeStatus.CREATING.value, **clean)
         self.db.add(runtime)

@@ -1,0 +1,1 @@
+"""Qinling REST gateway: Qinling's v1 API (aiohttp) over Nameko RPC."""

@@ -1,0 +1,30 @@
+"""``qinling-api [--config-file ...]``: run the REST gateway."""
+import logging
+import sys
+
+from aiohttp import web
+
+from qinling_api.app import create_app
+from qinling_api.settings import Settings
+from qinling_shared import config
+
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs'
+
+
+def setup_logging():
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s api %(levelname)s %(name)s: %(message)s")
+    for noisy in ("aio_pika", "aiormq"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv=None):
+    conf = config.load(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    settings = Settings.from_conf(conf)
+    web.run_app(create_app(settings), host=settings.api_host, port=settings.api_port,
+                access_log_format=ACCESS_LOG_FORMAT, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The body of ``POST /v1/functions``: text fields, and a package streamed to storage.
+
+python-qinlingclient sends multipart/form-data (fields, then the ``package`` file) for
+package functions and a urlencoded form for image/swift ones; a JSON body is accepted too.
+Fields reach the function service as strings, as a form carries them. The package part is
+read chunk by chunk and passed on to the storage service as it arrives: never held whole.
+"""
+import json
+
+import aiohttp
+
+from qinling_api import validation
+from qinling_shared.exceptions import InvalidInput
+
+FIELDS = ("code", "runtime_id", "name", "description", "entry", "cpu", "memory_size", "timeout")
+PACKAGE = "package"
+CHUNK_SIZE = 64 * 1024
+FORM_TYPES = ("", "application/x-www-form-urlencoded")
+MALFORMED_MULTIPART = "Malformed multipart/form-data request body."
+
+
+async def read(request, upload, discard):
+    """``(values, package)``; ``package`` is what ``upload`` returned, or ``None``.
+
+    ``upload(chunks)`` stores an async iterator of bytes; ``discard(package)`` deletes a stored
+    package again when the rest of the form turns out to be unusable.
+    """
+    content_type = request.content_type
+    if content_type == "multipart/form-data":
+        return await read_multipart(request, upload, discard)
+    if content_type == "application/json":
+        return json_values(validation.json_object(await request.read())), None
+    if content_type in FORM_TYPES:
+        return await read_urlencoded(request), None
+    raise InvalidInput(f"Unsupported Content-Type '{content_type}': use multipart/form-data, "
+                       "application/x-www-form-urlencoded or application/json.")
+
+
+async def read_urlencoded(request):
+    try:
+        form = await request.post()
+    except ValueError:
+        raise InvalidInput("Malformed form request body.") from None
+    return {name: form[name] for name in FIELDS if isinstance(form.get(name), str)}
+
+
+def json_values(body):
+    """JSON values as the strings a form would have carried (``code`` may be an object)."""
+    values = {}
+    for name in FIELDS:
+        value = body.get(name)
+        if isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, dict) and name == "code":
+            values[name] = json.dumps(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[name] = str(value)
+        elif value is not None:
+            raise InvalidInput(f"Invalid value of '{name}': a string is required.")
+    return values
+
+
+async def read_multipart(request, upload, discard):
+    values, package = {}, None
+    try:
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, aiohttp.BodyPartReader):
+                continue  # a nested multipart: not part of this API
+            if part.name == PACKAGE and package is None:
+                package = await upload_part(part, upload)
+            elif part.name in FIELDS and part.name not in values:
+                values[part.name] = await part.text()
+            # any other part is skipped: the reader drains it before the next one
+    except (ValueError, RuntimeError, AssertionError):  # how aiohttp reports a bad body
+        await discard_if_stored(package, discard)
+        raise InvalidInput(MALFORMED_MULTIPART) from None
+    except BaseException:
+        await discard_if_stored(package, discard)
+        raise
+    return values, package
+
+
+async def upload_part(part, upload):
+    read_errors = []
+    try:
+        return await upload(part_chunks(part, read_errors))
+    except Exception:
+        if read_errors:  # the client's body broke, not the storage service
+            raise read_errors[0] from None
+        raise
+
+
+async def part_chunks(part, read_errors):
+    try:
+        while chunk := await part.read_chunk(CHUNK_SIZE):
+            yield chunk
+    except Exception as exc:
+        read_errors.append(exc)
+        raise
+
+
+async def discard_if_stored(package, discard):
+    if package is not None:
+        await discard(package)

@@ -1,0 +1,57 @@
+"""Liveness of everything the gateway depends on, checked concurrently for /healthz."""
+import asyncio
+
+import aiohttp
+
+from qinling_shared.exceptions import QinlingError
+
+SERVICES = ("function", "execution", "trigger", "storage")
+PING_TIMEOUT = 2.0
+ETCD_TIMEOUT = aiohttp.ClientTimeout(total=1.0)
+OK = "ok"
+UNAVAILABLE = "unavailable"
+
+
+def failed(message):
+    return {"status": UNAVAILABLE, "error": message}
+
+
+def overall_status(checks):
+    return OK if all(check["status"] == OK for check in checks.values()) else UNAVAILABLE
+
+
+async def broker(rpc):
+    return {"status": OK} if rpc.connected else failed("Not connected to the message broker.")
+
+
+async def etcd(session, etcd_url):
+    try:
+        async with session.get(f"{etcd_url}/health", timeout=ETCD_TIMEOUT) as response:
+            body = await response.json(content_type=None) if response.status == 200 else {}
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        return failed(f"etcd does not answer at {etcd_url}.")
+    if isinstance(body, dict) and body.get("health") == "true":
+        return {"status": OK}
+    return failed("etcd reports that it is unhealthy.")
+
+
+async def service(rpc, name, context):
+    try:
+        answer = await rpc.call(name, "ping", context=context, timeout=PING_TIMEOUT)
+    except QinlingError as exc:
+        return failed(str(exc))
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        return failed(f"Service '{name}' failed its ping ({type(exc).__name__}).")
+    if not isinstance(answer, dict) or answer.get("status") != OK:
+        return failed(f"Service '{name}' is not healthy.")
+    return answer
+
+
+async def run_checks(rpc, session, etcd_url, context):
+    """``{"status": "ok"|"unavailable", "checks": {name: {"status", ["error"], ...}}}``."""
+    names = ("broker", "etcd", *SERVICES)
+    results = await asyncio.gather(
+        broker(rpc), etcd(session, etcd_url),
+        *(service(rpc, name, context) for name in SERVICES))
+    checks = dict(zip(names, results))
+    return {"status": overall_status(checks), "checks": checks}

@@ -1,0 +1,15 @@
+"""Typed keys of everything the app and its requests carry."""
+import aiohttp
+from aiohttp import web
+
+from qinling_api.rpc import RpcClient
+from qinling_api.settings import Settings
+from qinling_api.storage_client import StorageClient
+
+settings_key = web.AppKey("settings", Settings)
+rpc_key = web.AppKey("rpc", RpcClient)
+storage_key = web.AppKey("storage", StorageClient)
+http_key = web.AppKey("http", aiohttp.ClientSession)
+
+context_key = web.RequestKey("context", dict)       # nameko context data of this request
+request_id_key = web.RequestKey("request_id", str)

@@ -1,0 +1,243 @@
+"""A native asyncio client for Nameko's AMQP RPC and event protocol (aio-pika, no eventlet).
+
+Wire format (nameko 2.14, see research/stack.md §2): a request goes to the topic exchange
+``nameko-rpc`` with routing key ``<service>.<method>``, body ``{"args", "kwargs"}``, context data
+as headers ``nameko.<key>``, and ``reply_to`` = a routing key bound to our reply queue on the
+same exchange. The reply body is ``{"result", "error"}``. Events go to ``<service>.events``.
+
+Failure semantics, all raised as ``Unavailable`` (HTTP 503) unless stated:
+- no queue for the service (mandatory publish returned): "Service 'x' is not running.";
+- the queue exists but nobody consumes it (service down; probed every ``probe_interval``);
+- no reply within the call's timeout (requests also expire in the queue after that time);
+- the broker connection is lost while waiting (the client reconnects in the background);
+- a wire error from the service is re-raised as itself; any other remote error is a
+  ``RemoteError`` (HTTP 500, never shown to users).
+TCP_NODELAY: asyncio sets it on every TCP transport, so aiormq's broker socket has it.
+"""
+import asyncio
+import json
+import logging
+import uuid
+
+import aio_pika
+from aio_pika.exceptions import AMQPError, ChannelNotFoundEntity, DeliveryError, PublishError
+
+from qinling_shared.exceptions import Unavailable, from_wire
+
+LOG = logging.getLogger(__name__)
+
+RPC_EXCHANGE = "nameko-rpc"
+WIRE_ERRORS_MODULE = "qinling_shared.exceptions"
+BROKER_ERRORS = (AMQPError, ConnectionError, OSError, RuntimeError)
+NOT_CONNECTED = "The message broker is unavailable."
+CONNECTION_LOST = "Lost the connection to the message broker."
+
+
+class RemoteError(Exception):
+    """A service failed with an error that is not a wire error: a bug, HTTP 500."""
+
+    def __init__(self, exc_type, value, exc_path=None):
+        self.exc_type, self.value, self.exc_path = exc_type, value, exc_path
+        super().__init__(f"{exc_type}: {value}")
+
+
+def request_headers(context, call_id):
+    """Nameko context data as AMQP headers; ``None`` values are not sent."""
+    headers = {f"nameko.{key}": value for key, value in (context or {}).items()
+               if value is not None}
+    headers.setdefault("nameko.call_id_stack", [call_id])
+    return headers
+
+
+def decode_reply(body):
+    """The result of a reply body, or the exception it carries."""
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        raise RemoteError("MalformedReply", "The reply is not JSON.") from None
+    error = reply.get("error")
+    if not error:
+        return reply.get("result")
+    exc_type, value = error.get("exc_type"), error.get("value")
+    if error.get("exc_path") == f"{WIRE_ERRORS_MODULE}.{exc_type}":
+        wire_error = from_wire(exc_type, value)
+        if wire_error is not None:
+            raise wire_error
+    raise RemoteError(exc_type, value, error.get("exc_path"))
+
+
+def json_message(payload, **properties):
+    return aio_pika.Message(body=json.dumps(payload).encode(), content_type="application/json",
+                            content_encoding="utf-8", **properties)
+
+
+class RpcClient:
+    """One broker connection, one channel with publisher confirms, one reply queue."""
+
+    def __init__(self, amqp_uri, *, timeout=60.0, probe_interval=1.0, reconnect_interval=1.0,
+                 name="qinling-api"):
+        self.amqp_uri, self.timeout, self.name = amqp_uri, timeout, name
+        self.probe_interval, self.reconnect_interval = probe_interval, reconnect_interval
+        self._connection = self._channel = self._rpc_exchange = None
+        self._reply_key = str(uuid.uuid4())
+        self._pending = {}        # correlation id -> future of the reply body
+        self._probes = {}         # queue name -> running consumer-count probe
+        self._event_exchanges = {}
+        self._starter = None
+
+    @property
+    def connected(self):
+        return (self._rpc_exchange is not None and not self._connection.is_closed
+                and self._connection.connected.is_set())
+
+    async def connect(self):
+        """Connect now (raises if the broker is unreachable); reconnects on its own later."""
+        self._connection = await aio_pika.connect_robust(
+            self.amqp_uri, reconnect_interval=self.reconnect_interval,
+            client_properties={"connection_name": f"{self.name}-{self._reply_key}"})
+        self._connection.close_callbacks.add(self._on_connection_closed)
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.declare_exchange(
+            RPC_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(
+            f"rpc.reply-{self.name}-{self._reply_key}", exclusive=True, auto_delete=True,
+            arguments={"x-expires": 300000})
+        await queue.bind(exchange, routing_key=self._reply_key)
+        await queue.consume(self._on_reply, no_ack=True)
+        self._channel, self._rpc_exchange = channel, exchange
+        return self
+
+    def start(self):
+        """Connect in the background, retrying until the broker answers (for the app)."""
+        self._starter = asyncio.get_running_loop().create_task(self._connect_until_done())
+
+    async def _connect_until_done(self):
+        while True:
+            try:
+                await self.connect()
+                LOG.info("connected to the message broker")
+                return
+            except BROKER_ERRORS as exc:
+                if self._connection is not None:
+                    await self._connection.close()
+                LOG.warning("message broker unreachable (%s); retrying in %s s",
+                            exc, self.reconnect_interval)
+                await asyncio.sleep(self.reconnect_interval)
+
+    async def close(self):
+        if self._starter is not None:
+            self._starter.cancel()
+            await asyncio.gather(self._starter, return_exceptions=True)
+        if self._connection is not None:
+            await self._connection.close()
+        self._fail_pending(Unavailable(CONNECTION_LOST))
+
+    async def call(self, service, method, *args, context=None, timeout=None, **kwargs):
+        """Call ``service.method(*args, **kwargs)`` and return its result."""
+        timeout = self.timeout if timeout is None else timeout
+        if not self.connected:
+            raise Unavailable(NOT_CONNECTED)
+        correlation_id = str(uuid.uuid4())
+        reply = asyncio.get_running_loop().create_future()
+        self._pending[correlation_id] = reply
+        message = json_message(
+            {"args": list(args), "kwargs": kwargs}, correlation_id=correlation_id,
+            reply_to=self._reply_key, expiration=timeout,
+            delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+            headers=request_headers(context, f"{self.name}.call.{correlation_id}"))
+        try:
+            async with asyncio.timeout(timeout):
+                await self._publish_request(service, method, message)
+                body = await self._wait_for_reply(service, reply)
+        except TimeoutError:
+            raise Unavailable(
+                f"Service '{service}' did not answer within {timeout:g} s.") from None
+        finally:
+            self._pending.pop(correlation_id, None)
+        return decode_reply(body)
+
+    async def _publish_request(self, service, method, message):
+        try:
+            await self._rpc_exchange.publish(message, routing_key=f"{service}.{method}",
+                                             mandatory=True)
+        except PublishError:
+            raise Unavailable(f"Service '{service}' is not running.") from None
+        except DeliveryError:
+            raise Unavailable("The message broker refused the request.") from None
+        except BROKER_ERRORS as exc:
+            LOG.warning("publishing to %s failed: %s", service, exc)
+            raise Unavailable(NOT_CONNECTED) from None
+
+    async def _wait_for_reply(self, service, reply):
+        while True:
+            done, _ = await asyncio.wait({reply}, timeout=self.probe_interval)
+            if done:
+                return reply.result()
+            consumers = await self._consumer_count(f"rpc-{service}")
+            if consumers is None:
+                raise Unavailable(f"Service '{service}' is not running.")
+            if consumers == 0:
+                raise Unavailable(f"Service '{service}' is unavailable: no consumer on queue "
+                                  f"rpc-{service}.")
+
+    async def _consumer_count(self, queue):
+        """Consumers of ``queue``, ``None`` if it does not exist, -1 if the probe failed.
+
+        Calls waiting on the same service share one probe.
+        """
+        probe = self._probes.get(queue)
+        if probe is None:
+            probe = asyncio.get_running_loop().create_task(self._probe(queue))
+            self._probes[queue] = probe
+            probe.add_done_callback(lambda _: self._probes.pop(queue, None))
+        return await asyncio.shield(probe)
+
+    async def _probe(self, queue):
+        try:
+            async with asyncio.timeout(self.probe_interval):
+                amqp = (await self._channel.get_underlay_channel()).connection
+                channel = await amqp.channel(publisher_confirms=False)
+                try:
+                    declared = await channel.queue_declare(queue, passive=True)
+                finally:
+                    if not channel.is_closed:
+                        await channel.close()
+            return declared.consumer_count
+        except ChannelNotFoundEntity:
+            return None
+        except (TimeoutError, *BROKER_ERRORS) as exc:
+            LOG.debug("consumer probe of %s failed: %r", queue, exc)
+            return -1
+
+    async def dispatch(self, source_service, event_type, payload, context=None):
+        """Publish a nameko event as if ``source_service`` had dispatched it."""
+        if not self.connected:
+            raise Unavailable(NOT_CONNECTED)
+        exchange = self._event_exchanges.get(source_service)
+        if exchange is None:
+            exchange = await self._channel.declare_exchange(
+                f"{source_service}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+            self._event_exchanges[source_service] = exchange
+        message = json_message(payload, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                               headers=request_headers(context, f"{self.name}.event"))
+        try:
+            await exchange.publish(message, routing_key=event_type, mandatory=False)
+        except BROKER_ERRORS as exc:
+            LOG.warning("dispatching %s.%s failed: %s", source_service, event_type, exc)
+            raise Unavailable(NOT_CONNECTED) from None
+
+    async def _on_reply(self, message):
+        reply = self._pending.get(message.correlation_id)
+        if reply is not None and not reply.done():
+            reply.set_result(message.body)
+
+    def _on_connection_closed(self, _connection, exc):
+        if self._pending:
+            LOG.warning("broker connection closed (%r); failing %d pending calls",
+                        exc, len(self._pending))
+        self._fail_pending(Unavailable(CONNECTION_LOST))
+
+    def _fail_pending(self, error):
+        for reply in self._pending.values():
+            if not reply.done():
+                reply.set_exception(error)

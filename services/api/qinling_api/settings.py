@@ -1,0 +1,34 @@
+"""The gateway's configuration: built once from qinling.conf at the edge, passed as a value."""
+import dataclasses
+
+from qinling_shared import config
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    api_host: str = "127.0.0.1"
+    api_port: int = 7070
+    amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rpc_response_timeout: float = 60.0
+    storage_url: str = "http://127.0.0.1:7071"
+    qinling_endpoint: str = "http://127.0.0.1:7070"
+    etcd_url: str = "http://127.0.0.1:2379"
+    max_timeout: int = 300
+
+    @classmethod
+    def from_conf(cls, conf):
+        return cls(
+            api_host=conf.api.host,
+            api_port=conf.api.port,
+            amqp_uri=config.amqp_uri(conf.transport_url),
+            rpc_response_timeout=float(conf.rpc_response_timeout),
+            storage_url=conf.storage.url.rstrip("/"),
+            qinling_endpoint=conf.qinling_endpoint.rstrip("/"),
+            etcd_url=f"{conf.etcd.protocol}://{conf.etcd.host}:{conf.etcd.port}",
+            max_timeout=conf.resource_limits.max_timeout,
+        )
+
+    @property
+    def sync_execution_timeout(self):
+        """A sync execution may run for the largest function timeout on top of the RPC wait."""
+        return self.rpc_response_timeout + self.max_timeout

@@ -1,0 +1,49 @@
+"""Executions: owned by the execution service."""
+from aiohttp import web
+
+from qinling_api import rendering, validation
+from qinling_api.keys import context_key, rpc_key, settings_key
+
+FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
+          "sync": (bool,), "input": (str, dict), "description": (str,)}
+FILTERS = ("function_id", "status", "description")
+
+
+async def create_execution(request):
+    """``POST /v1/executions {"function_id": "f1", "sync": true, "input": "{\\"a\\": 1}"}``
+    → 201 execution, ``result`` as a JSON string. A sync call waits for the function to end."""
+    values = validation.check_types(validation.json_object(await request.read()), FIELDS)
+    validation.require_function_reference(values)
+    settings = request.app[settings_key]
+    sync = values.get("sync", True)
+    timeout = settings.sync_execution_timeout if sync else settings.rpc_response_timeout
+    execution = await request.app[rpc_key].call(
+        "execution", "create_execution", values, context=request[context_key], timeout=timeout)
+    return web.json_response(rendering.execution(execution), status=201)
+
+
+async def list_executions(request):
+    """``GET /v1/executions?function_id=...&status=success`` → ``{"executions": [...]}``"""
+    filters = {name: request.query[name] for name in FILTERS if name in request.query}
+    executions = await request.app[rpc_key].call(
+        "execution", "list_executions", filters, context=request[context_key])
+    return web.json_response({"executions": [rendering.execution(e) for e in executions]})
+
+
+async def get_execution(request):
+    execution = await request.app[rpc_key].call(
+        "execution", "get_execution", request.match_info["id"], context=request[context_key])
+    return web.json_response(rendering.execution(execution))
+
+
+async def delete_execution(request):
+    await request.app[rpc_key].call(
+        "execution", "delete_execution", request.match_info["id"], context=request[context_key])
+    return web.Response(status=204)
+
+
+async def get_execution_log(request):
+    """``GET /v1/executions/{id}/log`` → the captured output, ``text/plain``."""
+    log = await request.app[rpc_key].call(
+        "execution", "get_execution_log", request.match_info["id"], context=request[context_key])
+    return web.Response(text=log or "", content_type="text/plain")

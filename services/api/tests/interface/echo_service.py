@@ -1,0 +1,52 @@
+"""A tiny nameko service for the interface tests, run as a subprocess (eventlet stays there).
+
+    python echo_service.py <amqp uri> <service name>
+"""
+import eventlet
+
+eventlet.monkey_patch()
+
+import pathlib  # noqa: E402
+import sys  # noqa: E402
+
+from nameko.rpc import rpc  # noqa: E402
+
+from qinling_shared import exceptions, providers, runner  # noqa: E402
+from qinling_shared.ping import Pingable  # noqa: E402
+
+
+class Echo(Pingable):
+    name = "echo"
+
+    project_id = providers.ProjectId()
+    request_id = providers.RequestId()
+    is_admin = providers.IsAdmin()
+
+    @rpc
+    def echo(self, *args, **kwargs):
+        return {"args": list(args), "kwargs": kwargs}
+
+    @rpc
+    def whoami(self):
+        return {"project_id": self.project_id, "request_id": self.request_id,
+                "is_admin": self.is_admin}
+
+    @rpc
+    def get_execution(self, execution_id):
+        raise exceptions.NotFound(f"Execution not found [id={execution_id}]")
+
+    @rpc
+    def fail(self):
+        raise ValueError("kaboom: a secret detail")
+
+    @rpc
+    def hang(self, marker):
+        """Say (with a file) that the call arrived, then never answer in time."""
+        pathlib.Path(marker).touch()
+        eventlet.sleep(60)
+
+
+if __name__ == "__main__":
+    uri, Echo.name = sys.argv[1], sys.argv[2]
+    runner.setup_logging(Echo.name)
+    runner.run([Echo], {"AMQP_URI": uri, "serializer": "json", "max_workers": 10})

@@ -1,0 +1,109 @@
+import json
+
+import pytest
+
+from qinling_shared.exceptions import NotFound
+
+EXECUTION = {"id": "e1", "function_id": "f1", "function_version": 0, "status": "success",
+             "sync": True, "input": {"name": "Qinling"},
+             "result": {"output": "Hello, Qinling", "duration": 0.01}}
+
+
+async def test_create_sync_execution(client, rpc, settings):
+    rpc.answer("execution", "create_execution", EXECUTION)
+    response = await client.post("/v1/executions", json={
+        "function_id": "f1", "input": '{"name": "Qinling"}', "function_alias": None})
+    assert response.status == 201
+    body = await response.json()
+    assert isinstance(body["result"], str)
+    assert json.loads(body["result"]) == EXECUTION["result"]
+    assert json.loads(body["input"]) == {"name": "Qinling"}
+    (call,) = rpc.calls_to("execution", "create_execution")
+    assert call.args == ({"function_id": "f1", "input": '{"name": "Qinling"}'},)
+    assert call.timeout == settings.rpc_response_timeout + settings.max_timeout
+
+
+async def test_async_execution_waits_only_the_rpc_timeout(client, rpc, settings):
+    rpc.answer("execution", "create_execution",
+               {**EXECUTION, "status": "running", "result": None, "input": None})
+    response = await client.post("/v1/executions", json={"function_id": "f1", "sync": False})
+    body = await response.json()
+    assert body["result"] is None and body["input"] is None
+    assert rpc.calls[0].timeout == settings.rpc_response_timeout
+
+
+async def test_positional_input_is_returned_as_the_raw_string(client, rpc):
+    rpc.answer("execution", "get_execution",
+               {**EXECUTION, "input": {"__function_input": "Qinling"}})
+    body = await (await client.get("/v1/executions/e1")).json()
+    assert body["input"] == "Qinling"
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b""])
+async def test_malformed_json_is_a_400(client, rpc, raw):
+    response = await client.post("/v1/executions", data=raw,
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert await response.json() == {"faultstring": "Malformed JSON request body."}
+    assert rpc.calls == []
+
+
+@pytest.mark.parametrize("raw", [b"[]", b'"f1"', b"3"])
+async def test_a_json_body_that_is_not_an_object_is_a_400(client, raw):
+    response = await client.post("/v1/executions", data=raw,
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "a JSON object is expected" in (await response.json())["faultstring"]
+
+
+@pytest.mark.parametrize("field,value,expected", [
+    ("function_id", 7, "a string"),
+    ("function_version", "1", "an integer"),
+    ("function_version", True, "an integer"),
+    ("sync", "true", "a boolean"),
+    ("input", [1, 2], "a string or a JSON object"),
+    ("description", {"a": 1}, "a string"),
+])
+async def test_wrong_types_are_a_400(client, rpc, field, value, expected):
+    body = {"function_id": "f1", field: value}
+    response = await client.post("/v1/executions", json=body)
+    assert response.status == 400
+    assert await response.json() == {
+        "faultstring": f"Invalid value of '{field}': {expected} is required."}
+    assert rpc.calls == []
+
+
+async def test_a_function_or_an_alias_is_required(client):
+    response = await client.post("/v1/executions", json={"input": "x"})
+    assert response.status == 400
+    assert await response.json() == {
+        "faultstring": "Either function_alias or function_id must be provided."}
+
+
+async def test_list_executions_passes_filters(client, rpc):
+    rpc.answer("execution", "list_executions", [EXECUTION])
+    response = await client.get("/v1/executions?function_id=f1&status=success&other=x")
+    body = await response.json()
+    assert [json.loads(e["result"]) for e in body["executions"]] == [EXECUTION["result"]]
+    assert rpc.calls[0].args == ({"function_id": "f1", "status": "success"},)
+
+
+async def test_unknown_execution_is_the_services_404(client, rpc):
+    rpc.answer("execution", "get_execution", NotFound("Execution not found [id=nope]"))
+    response = await client.get("/v1/executions/nope")
+    assert response.status == 404
+    assert await response.json() == {"faultstring": "Execution not found [id=nope]"}
+
+
+async def test_delete_execution(client, rpc):
+    response = await client.delete("/v1/executions/e1")
+    assert response.status == 204
+    assert rpc.calls[0].args == ("e1",)
+
+
+async def test_execution_log_is_plain_text(client, rpc):
+    rpc.answer("execution", "get_execution_log", "Start execution: e1\nHello\n")
+    response = await client.get("/v1/executions/e1/log")
+    assert response.status == 200
+    assert response.content_type == "text/plain"
+    assert await response.text() == "Start execution: e1\nHello\n"

@@ -1,0 +1,98 @@
+"""The orchestrator contract: what every driver (local, fake, kubernetes) does.
+
+A **worker** is an HTTP server, started by a driver, that runs one function version's code for
+one runtime and speaks the worker contract (DESIGN.md §3: ``GET /ping``, ``POST /execute``).
+It is reached at :attr:`Worker.url`. A **pool** is what a driver keeps per runtime to start
+workers from (a Kubernetes Deployment; for the local driver, the runtime's known image).
+
+Rules every driver keeps:
+
+- ``create_pool`` and ``delete_pool`` are idempotent: creating an existing pool updates its image;
+  deleting a missing pool does nothing. Deleting a pool stops its workers.
+- ``start_worker`` is idempotent by worker name: asking again for a running worker returns it
+  unchanged. It creates the runtime's pool if needed. It returns only once the worker answers
+  ``/ping``; the driver's start timeout covers process (or pod) start-up until that first
+  answer, not the executions that follow. Each execution's timeout is enforced by the worker
+  itself, and by the caller's HTTP read timeout.
+- ``stop_worker`` is idempotent: stopping an unknown or already stopped worker does nothing.
+- Worker names are DNS labels (lower-case letters, digits and '-', at most 63 characters), so
+  that every driver can use them as-is.
+- Drivers never decide when to scale; the execution service does (pure functions of load).
+- Errors are wire errors: a bad image or name is ``InvalidInput``, a worker that cannot be
+  started is ``Unavailable``, a missing pool is ``NotFound``, a name taken by another
+  function's worker is ``Conflict``.
+
+Drivers are built from a plain settings dict (``from_settings``); they never read global config.
+"""
+import abc
+import re
+from dataclasses import dataclass
+
+from qinling_shared.exceptions import InvalidInput
+
+_WORKER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Worker:
+    name: str
+    url: str
+    runtime_id: str
+    function_id: str
+    function_version: int
+
+
+@dataclass(frozen=True)
+class PoolInfo:
+    total: int
+    available: int
+
+
+def check_worker_name(name):
+    """Refuse a worker name that is not a DNS label (``InvalidInput``)."""
+    if not isinstance(name, str) or not _WORKER_NAME.match(name):
+        raise InvalidInput(
+            f"Invalid worker name {name!r}: use at most 63 lower-case letters, digits and "
+            "'-', starting and ending with a letter or digit.")
+
+
+class Orchestrator(abc.ABC):
+    """Starts, lists and stops workers. See the module docstring for the contract."""
+
+    @classmethod
+    @abc.abstractmethod
+    def from_settings(cls, settings: dict) -> "Orchestrator":
+        """Build the driver from a plain dict of its settings."""
+
+    @abc.abstractmethod
+    def create_pool(self, runtime_id: str, image: str) -> None:
+        """Make (or update) the pool of a runtime; ``InvalidInput`` for an unusable image."""
+
+    @abc.abstractmethod
+    def delete_pool(self, runtime_id: str) -> None:
+        """Stop the runtime's workers and forget its pool."""
+
+    @abc.abstractmethod
+    def pool_info(self, runtime_id: str) -> PoolInfo:
+        """Capacity of a runtime's pool; ``NotFound`` when there is no such pool."""
+
+    @abc.abstractmethod
+    def start_worker(self, runtime_id: str, image: str, function_id: str,
+                     function_version: int, name: str) -> Worker:
+        """Start (or return the running) worker ``name``; ready to answer /execute."""
+
+    @abc.abstractmethod
+    def stop_worker(self, name: str) -> None:
+        """Stop the worker ``name`` if it runs."""
+
+    @abc.abstractmethod
+    def list_workers(self) -> list[Worker]:
+        """Workers this driver runs now (stopped or crashed ones are left out)."""
+
+    @abc.abstractmethod
+    def probe(self) -> dict:
+        """Facts for /healthz, e.g. ``{"driver": "local", "isolation": [...]}``."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Stop every worker this driver started."""

@@ -1,0 +1,90 @@
+"""FakeOrchestrator: an in-memory driver for unit tests of the execution service.
+
+It keeps the contract (idempotency, name checks, wire errors) and records every call in
+``calls`` as ``(method, args)``; it starts no processes. Worker URLs look like
+``http://fake-worker/<name>``. ``fail_next_start(message)`` makes the next new worker fail to
+start with ``Unavailable``, as a real driver does when a worker never answers /ping.
+"""
+from qinling_shared.exceptions import Conflict, InvalidInput, NotFound, Unavailable
+
+from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker, check_worker_name
+
+KNOWN_IMAGES = ("python3", "nodejs", "openstackqinling/python3-runtime",
+                "openstackqinling/nodejs-runtime")
+
+
+class FakeOrchestrator(Orchestrator):
+    def __init__(self, known_images=KNOWN_IMAGES):
+        self.known_images = tuple(known_images)
+        self.calls = []
+        self.pools = {}  # runtime_id -> image
+        self.workers = {}  # name -> Worker
+        self._start_failure = None
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings.get("known_images", KNOWN_IMAGES))
+
+    def fail_next_start(self, message="Worker did not answer /ping."):
+        self._start_failure = message
+
+    def create_pool(self, runtime_id, image):
+        self.calls.append(("create_pool", (runtime_id, image)))
+        if _repository(image) not in self.known_images:
+            raise InvalidInput(f"Image {image!r} is not a runtime the fake orchestrator knows.")
+        self.pools[runtime_id] = image
+
+    def delete_pool(self, runtime_id):
+        self.calls.append(("delete_pool", (runtime_id,)))
+        self.pools.pop(runtime_id, None)
+        for name in [n for n, w in self.workers.items() if w.runtime_id == runtime_id]:
+            del self.workers[name]
+
+    def pool_info(self, runtime_id):
+        self.calls.append(("pool_info", (runtime_id,)))
+        if runtime_id not in self.pools:
+            raise NotFound(f"Runtime pool {runtime_id} not found.")
+        total = sum(1 for w in self.workers.values() if w.runtime_id == runtime_id)
+        return PoolInfo(total=total, available=0)
+
+    def start_worker(self, runtime_id, image, function_id, function_version, name):
+        self.calls.append(("start_worker",
+                           (runtime_id, image, function_id, function_version, name)))
+        check_worker_name(name)
+        self.create_pool(runtime_id, image)
+        worker = Worker(name=name, url=f"http://fake-worker/{name}", runtime_id=runtime_id,
+                        function_id=function_id, function_version=function_version)
+        existing = self.workers.get(name)
+        if existing is not None:
+            if existing != worker:
+                raise Conflict(f"Worker {name} already runs function {existing.function_id} "
+                               f"version {existing.function_version}.")
+            return existing
+        if self._start_failure is not None:
+            message, self._start_failure = self._start_failure, None
+            raise Unavailable(message)
+        self.workers[name] = worker
+        return worker
+
+    def stop_worker(self, name):
+        self.calls.append(("stop_worker", (name,)))
+        self.workers.pop(name, None)
+
+    def list_workers(self):
+        self.calls.append(("list_workers", ()))
+        return list(self.workers.values())
+
+    def probe(self):
+        return {"driver": "fake", "isolation": [], "workers": len(self.workers)}
+
+    def close(self):
+        self.calls.append(("close", ()))
+        self.workers.clear()
+
+
+def _repository(image):
+    """``image`` without its tag."""
+    if not isinstance(image, str):
+        return None
+    name, colon, tag = image.rpartition(":")
+    return name if colon and "/" not in tag else image

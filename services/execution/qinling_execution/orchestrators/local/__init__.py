@@ -1,0 +1,1 @@
+"""The local driver: workers are processes on this host (see ``driver.py``)."""

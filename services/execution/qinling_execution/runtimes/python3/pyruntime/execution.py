@@ -1,0 +1,216 @@
+"""One execution: a forked child runs the function; the worker waits, enforces the timeout,
+reaps the child and collects its logs.
+
+Forking per execution means a crash, a limit kill or a timeout kill never takes the worker
+down. The child sends its result as one length-prefixed frame on a pipe, so the worker does not
+depend on end-of-file (processes the function started may still hold the pipe open).
+"""
+import json
+import os
+import select
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+
+from . import invoke, limits
+from .contract import RESOURCE_MESSAGE, TIMEOUT_MESSAGE
+
+LOG_LIMIT = 1024 * 1024
+UNREADABLE_MESSAGE = "Function execution failed: its result could not be read."
+_HEADER = struct.Struct("!Q")
+_MAX_FRAME = invoke.MAX_RESULT_BYTES + 4096
+
+
+def run(request, package_dir, log_limit=LOG_LIMIT):
+    """Execute ``request`` (a contract.ExecuteRequest) in a child; the /execute response."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as log:
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
+        if pid == 0:
+            _child(request, package_dir, log.fileno(), write_fd)
+        os.close(write_fd)
+        try:
+            payload, timed_out = _wait(pid, read_fd, started + request.timeout)
+        finally:
+            os.close(read_fd)
+        result = _outcome(payload, timed_out)
+        result["duration"] = round(time.monotonic() - started, 3)
+        result["logs"] = read_logs(log, log_limit)
+    return result
+
+
+def _outcome(payload, timed_out):
+    if timed_out:
+        return {"output": TIMEOUT_MESSAGE, "success": False}
+    if payload is None:
+        return {"output": RESOURCE_MESSAGE, "success": False}
+    try:
+        result = json.loads(payload)
+        return {"output": result["output"], "success": result["success"] is True}
+    except (ValueError, TypeError, KeyError):  # something else wrote to the result pipe
+        return {"output": UNREADABLE_MESSAGE, "success": False}
+
+
+def _child(request, package_dir, log_fd, write_fd):
+    """Body of the execution child; never returns."""
+    status = 1
+    try:
+        os.setpgid(0, 0)
+        limits.die_with_parent()
+        _redirect_output(log_fd)
+        _close_fds(keep=write_fd)
+        limits.apply(request.memory_size, request.cpu)
+        print(f"Start execution: {request.execution_id}")
+        result = invoke.call(package_dir, request.entry, request.input)
+        print(f"Finished execution: {request.execution_id}")
+        data = invoke.encode(result)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _write_all(write_fd, _HEADER.pack(len(data)) + data)
+        status = 0
+    except BaseException:  # noqa: B902 - the child must reach os._exit whatever happens
+        traceback.print_exc()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _redirect_output(log_fd):
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    # Fresh, line-buffered streams: the worker's own may hold buffered data or a lock that
+    # another thread owned at fork time.
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                      closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                      closefd=False)
+
+
+def _close_fds(keep):
+    """Close everything inherited from the worker (listening socket, other connections)."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _wait(pid, read_fd, deadline):
+    """Read the child's result frame until ``deadline``, then make sure the child and anything
+    it started are gone, and reap it. Returns ``(payload or None, timed_out)``."""
+    child = _Child(pid)
+    try:
+        frame, timed_out = _read_frame(child, read_fd, deadline)
+        if not timed_out and not child.exited(deadline - time.monotonic()):
+            timed_out = frame is None  # it closed the pipe but kept running
+    finally:
+        child.finish()
+    return frame, timed_out
+
+
+def _read_frame(child, read_fd, deadline):
+    buffer = bytearray()
+    watched = [read_fd] + child.exit_fds
+    while True:
+        frame = _complete(buffer)
+        if frame is not False:
+            return frame, False
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None, True
+        ready = select.select(watched, [], [], remaining)[0]
+        if read_fd in ready:
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                return None, False  # end of file without a complete frame
+            buffer += chunk
+        elif ready:  # the child exited: whatever it wrote is in the pipe already
+            _drain(read_fd, buffer)
+            return _complete(buffer) or None, False
+
+
+def _complete(buffer):
+    """The frame's payload once complete; ``None`` for an oversized frame; else ``False``."""
+    if len(buffer) < _HEADER.size:
+        return False
+    (length,) = _HEADER.unpack_from(buffer)
+    if length > _MAX_FRAME:
+        return None
+    end = _HEADER.size + length
+    return bytes(buffer[_HEADER.size:end]) if len(buffer) >= end else False
+
+
+def _drain(read_fd, buffer):
+    while len(buffer) <= _MAX_FRAME and select.select([read_fd], [], [], 0)[0]:
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            return
+        buffer += chunk
+
+
+class _Child:
+    """The execution child until it is reaped."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        try:
+            os.setpgid(pid, pid)  # also done by the child: whichever runs first wins the race
+        except OSError:
+            pass
+        try:  # a pidfd becomes readable when the child exits (Linux 5.3+)
+            self._pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self._pidfd = None
+        self.exit_fds = [] if self._pidfd is None else [self._pidfd]
+
+    def exited(self, timeout):
+        """Wait up to ``timeout`` seconds for the child to exit, without reaping it: while it
+        is a zombie its pid and process group id cannot be reused."""
+        if self._pidfd is not None:
+            return bool(select.select([self._pidfd], [], [], max(timeout, 0))[0])
+        deadline = time.monotonic() + timeout
+        while os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def finish(self):
+        """Kill the child's process group (a timeout, or processes the function left
+        behind), then reap the child."""
+        for kill, target in ((os.killpg, self.pid), (os.kill, self.pid)):
+            try:
+                kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        os.waitpid(self.pid, 0)
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+
+
+def read_logs(log, limit):
+    """Captured stdout and stderr; beyond ``limit`` bytes, the head and the tail are kept."""
+    size = log.seek(0, os.SEEK_END)
+    log.seek(0)
+    if size <= limit:
+        return log.read().decode("utf-8", "replace")
+    half = limit // 2
+    head = log.read(half)
+    log.seek(size - half)
+    tail = log.read(half)
+    marker = f"\n... [logs truncated: {size} bytes, {size - 2 * half} omitted] ...\n"
+    return head.decode("utf-8", "replace") + marker + tail.decode("utf-8", "replace")

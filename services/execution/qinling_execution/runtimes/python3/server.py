@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Qinling's Python 3 runtime: an HTTP/1.1 server that runs one function's code.
+
+Worker contract (DESIGN.md §3):
+
+- ``GET /ping`` → 200 ``pong``.
+- ``POST /execute`` with JSON ``{execution_id, function_id, function_version, entry, input,
+  timeout, cpu, memory_size, package_url, package_sha256}`` → 200 JSON
+  ``{output, duration, logs, success}``; a malformed body → 400 JSON ``{"error": ...}``.
+
+The server listens on a socket inherited from the orchestrator (``--fd N``: socket activation,
+no port race) or binds ``--port`` for manual runs. It uses only the standard library and
+imports nothing from Qinling: it will run sandboxed.
+
+Manual run: ``python3 server.py --port 9090 --cache-dir /tmp/qinling-packages``.
+"""
+import argparse
+import json
+import os
+import socket
+import socketserver
+import sys
+import tempfile
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pyruntime import contract, execution, packages  # noqa: E402
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class WorkerServer(ThreadingHTTPServer):
+    """A threading HTTP server on an inherited listening socket or a port of its own."""
+
+    daemon_threads = True
+
+    def __init__(self, packages_cache, log_limit, fd=None, address=("127.0.0.1", 0)):
+        self.packages = packages_cache
+        self.log_limit = log_limit
+        super().__init__(address, WorkerHandler, bind_and_activate=fd is None)
+        if fd is not None:
+            self.socket.close()
+            self.socket = socket.socket(fileno=fd)
+            self.socket.setblocking(True)
+            self.server_address = self.socket.getsockname()
+
+    def server_bind(self):
+        # HTTPServer.server_bind resolves the host name (getfqdn), which can stall.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def get_request(self):
+        connection, address = super().get_request()
+        # Without this, a response whose headers and body go out in two writes waits ~40 ms.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the caller went away (e.g. its own timeout): nothing to report
+        super().handle_error(request, client_address)
+
+    def execute(self, request):
+        try:
+            package_dir = self.packages.fetch(request.package_url, request.package_sha256)
+        except packages.DownloadError as exc:
+            return contract.download_failure(request.package_url, exc)
+        return execution.run(request, package_dir, self.log_limit)
+
+
+class WorkerHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    server_version = "QinlingPython3Runtime/1"
+
+    def do_GET(self):
+        if self.path == "/ping":
+            self._send(200, b"pong", "text/plain; charset=utf-8")
+        else:
+            self._send_json(404, {"error": f"No resource {self.path}."})
+
+    def do_POST(self):
+        if self.path != "/execute":
+            self._discard_body()
+            self._send_json(404, {"error": f"No resource {self.path}."})
+            return
+        try:
+            request = contract.parse_execute(self._read_json())
+        except contract.BadRequest as exc:
+            self._send_json(exc.status, {"error": str(exc)})
+            return
+        try:
+            result = self.server.execute(request)
+        except Exception as exc:  # noqa: B902 - answer, never drop the connection silently
+            traceback.print_exc()
+            self._send_json(500, {"error": f"The worker failed to run the execution: {exc}"})
+            return
+        self._send_json(200, result)
+
+    def _read_json(self):
+        length = self._content_length()
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True  # the body is left unread
+            raise _TooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+        try:
+            return json.loads(self.rfile.read(length))
+        except (ValueError, RecursionError) as exc:
+            raise contract.BadRequest(f"The request body is not valid JSON: {exc}") from None
+
+    def _content_length(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            raise contract.BadRequest("Chunked request bodies are not supported.")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.close_connection = True
+            raise contract.BadRequest("Content-Length is required.") from None
+        if length < 0:
+            self.close_connection = True
+            raise contract.BadRequest("Content-Length must not be negative.")
+        return length
+
+    def _discard_body(self):
+        try:
+            length = self._content_length()
+        except contract.BadRequest:
+            return
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+        else:
+            self.rfile.read(length)
+
+    def _send_json(self, status, document):
+        self._send(status, json.dumps(document).encode(), "application/json")
+
+    def _send(self, status, body, content_type):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_request(self, code="-", size="-"):
+        """No access log: the orchestrator keeps the worker's stderr for real errors."""
+
+
+class _TooLarge(contract.BadRequest):
+    status = 413
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Qinling Python 3 runtime server.")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--fd", type=int, help="Listening socket inherited from the parent.")
+    where.add_argument("--port", type=int, help="Port to bind (manual runs).")
+    parser.add_argument("--host", default="127.0.0.1", help="Address to bind with --port.")
+    parser.add_argument("--cache-dir", help="Where packages are cached (default: a temp dir).")
+    parser.add_argument("--log-limit", type=int, default=execution.LOG_LIMIT,
+                        help="Bytes of captured output kept per execution.")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cache = packages.PackageCache(args.cache_dir or tempfile.mkdtemp(prefix="qinling-python3-"))
+    server = WorkerServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Talk to workers: ``POST /execute`` on a keep-alive connection, results in Qinling's shape.
+
+A worker always answers ``{output, duration, logs, success}``. When it cannot (unreachable,
+a read timeout, an answer that is not a result), the client makes a result of the same shape
+with Qinling's texts, so the caller records an execution either way:
+
+- read timeout (function timeout + margin elapsed) → ``Function execution timeout.``
+- anything else → ``Function execution failed.``, with the reason in ``logs``.
+
+The caller can tell a broken worker from a failed function with :meth:`WorkerClient.ping`.
+"""
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+
+TIMEOUT_MESSAGE = "Function execution timeout."
+FAILED_MESSAGE = "Function execution failed."
+DEFAULT_MARGIN = 5.0
+CONNECT_TIMEOUT = 3.0
+_REASON_LIMIT = 500
+
+
+class WorkerClient:
+    """One per process; thread- and greenlet-safe (a pool of connections per worker)."""
+
+    def __init__(self, margin=DEFAULT_MARGIN, connect_timeout=CONNECT_TIMEOUT,
+                 connections_per_worker=10):
+        self.margin = margin
+        self.connect_timeout = connect_timeout
+        self._session = requests.Session()
+        self._session.trust_env = False  # no proxy or .netrc lookups for workers
+        adapter = HTTPAdapter(pool_maxsize=connections_per_worker, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def execute(self, url, payload, timeout=None):
+        """POST ``payload`` (the /execute body) to the worker at ``url``; the result dict.
+
+        The read timeout is the function's ``timeout`` (default: the payload's) plus
+        ``margin`` seconds: the worker enforces the function's timeout itself, the margin
+        covers the package download and the round trip.
+        """
+        started = time.monotonic()
+        read_timeout = float(timeout or payload.get("timeout") or 0) + self.margin
+        try:
+            response = self._session.post(f"{url.rstrip('/')}/execute", json=payload,
+                                          timeout=(self.connect_timeout, read_timeout))
+        except requests.ReadTimeout:
+            return _failure(TIMEOUT_MESSAGE, started,
+                            f"The worker at {url} did not answer within {read_timeout} s.")
+        except requests.RequestException as exc:
+            return _failure(FAILED_MESSAGE, started, f"The worker at {url} failed: {exc}")
+        return _result(response, started)
+
+    def ping(self, url, timeout=1.0):
+        """True when the worker answers ``GET /ping``."""
+        try:
+            response = self._session.get(f"{url.rstrip('/')}/ping", timeout=timeout)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+    def close(self):
+        self._session.close()
+
+
+def _result(response, started):
+    reason = None
+    try:
+        document = response.json() if response.status_code == 200 else None
+    except ValueError:
+        document = None
+        reason = f"The worker answered something that is not JSON: {response.text!r}"
+    if isinstance(document, dict) and {"output", "success"} <= document.keys():
+        return {"output": document["output"], "success": document["success"] is True,
+                "duration": document.get("duration", 0), "logs": document.get("logs") or ""}
+    if reason is None:
+        reason = f"The worker answered HTTP {response.status_code}: {response.text!r}"
+    return _failure(FAILED_MESSAGE, started, reason)
+
+
+def _failure(message, started, reason):
+    return {"output": message, "success": False,
+            "duration": round(time.monotonic() - started, 3), "logs": reason[:_REASON_LIMIT]}
+
+
+def echo_result(url, payload):
+    """FakeWorkerClient's default answer: the input as output, Qinling-style logs."""
+    execution_id = payload.get("execution_id")
+    return {"output": payload.get("input"), "success": True, "duration": 0.001,
+            "logs": f"Start execution: {execution_id}\nFinished execution: {execution_id}\n"}
+
+
+class FakeWorkerClient:
+    """WorkerClient for unit tests: records ``(url, payload)`` in ``calls`` and answers with
+    ``respond(url, payload)``; URLs in ``unreachable`` fail as a dead worker does."""
+
+    def __init__(self, respond=echo_result):
+        self.respond = respond
+        self.calls = []
+        self.unreachable = set()
+
+    def execute(self, url, payload, timeout=None):
+        self.calls.append((url, payload))
+        if url in self.unreachable:
+            return {"output": FAILED_MESSAGE, "success": False, "duration": 0,
+                    "logs": f"The worker at {url} failed: connection refused"}
+        return self.respond(url, payload)
+
+    def ping(self, url, timeout=1.0):
+        return url not in self.unreachable
+
+    def close(self):
+        pass
