@@ -7,7 +7,7 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import select
 
 from qinling_shared import events
-from qinling_shared.context import IsAdmin, ProjectId
+from qinling_shared.providers import IsAdmin, ProjectId
 from qinling_shared.database import Database
 from qinling_shared.exceptions import InvalidInput, NotFound
 from qinling_shared.ping import Pingable

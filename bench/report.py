@@ -1,0 +1,36 @@
+"""The benchmark's Markdown tables."""
+
+
+def _fmt(value, digits=2):
+    return f"{value:.{digits}f}"
+
+
+def latency_table(rows):
+    """``rows``: ``[(path, concurrency, summary_or_ratio)]``."""
+    lines = ["| path | clients | requests | errors | p50 ms | p99 ms | req/s |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for path, concurrency, s in rows:
+        if "requests" in s:
+            lines.append(f"| {path} | {concurrency} | {s['requests']} | {s['errors']} | "
+                         f"{_fmt(s['p50_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'], 1)} |")
+        else:
+            lines.append(f"| **{path}** | {concurrency} | | | {_fmt(s['p50_ms'])}x | "
+                         f"{_fmt(s['p99_ms'])}x | {_fmt(s['rps'])}x |")
+    return "\n".join(lines)
+
+
+def memory_table(rows):
+    """``rows``: ``[(process, pid_text, rss_kib, pss_kib)]``."""
+    lines = ["| process | pid | RSS MiB | PSS MiB |", "|---|---:|---:|---:|"]
+    for name, pid, rss, pss in rows:
+        lines.append(f"| {name} | {pid} | {rss / 1024:.1f} | {pss / 1024:.1f} |")
+    return "\n".join(lines)
+
+
+def document(header, latency_rows, memory_rows, notes):
+    return "\n\n".join([
+        f"# Qinling benchmark\n\n{header}",
+        "## Warm sync invocation of a hello function\n\n" + latency_table(latency_rows),
+        "## Idle resident memory (before the load)\n\n" + memory_table(memory_rows),
+        "## Notes\n\n" + "\n".join(f"- {note}" for note in notes),
+    ]) + "\n"

@@ -1,0 +1,142 @@
+"""`make bench`: warm sync invocations through the gateway vs. directly on the worker.
+
+Starts a private Platform (own vhost, etcd, ports), creates a runtime and the hello function,
+warms it, records each process's idle memory, then runs closed-loop load at each concurrency:
+POST /v1/executions (sync) on the gateway, and POST /execute on the function's workers with
+the body the execution service sends (the floor). Prints the tables and writes them to
+bench/results/latest.md. No assertions on timing.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform as host
+import subprocess
+import sys
+from pathlib import Path
+
+import load
+import memory
+import report
+import stats
+import workers
+from qinling_shared.testing.api_client import ApiClient
+from qinling_shared.testing.platform import Platform
+
+HERE = Path(__file__).resolve().parent
+INPUT = {"name": "bench"}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--requests", type=int, nargs="+", default=[300, 1000],
+                        help="requests per run, one per --concurrency value")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
+    args = parser.parse_args(argv)
+    if len(args.requests) != len(args.concurrency):
+        parser.error("give one --requests value per --concurrency value")
+    return args
+
+
+def check_execution(status, body):
+    if status != 201 or not isinstance(body, dict) or body.get("status") != "success":
+        return f"HTTP {status}: {str(body)[:200]}"
+    return None
+
+
+def check_worker(status, body):
+    if status != 200 or not isinstance(body, dict) or body.get("success") is False:
+        return f"HTTP {status}: {str(body)[:200]}"
+    return None
+
+
+def prepare(api):
+    runtime = api.create_runtime()
+    runtime.raise_for_status()
+    runtime_id = runtime.json()["id"]
+    api.wait_for_status(f"/v1/runtimes/{runtime_id}", {"available"}, timeout=120)
+    function = api.create_function(runtime_id, name="hello")
+    function.raise_for_status()
+    return function.json()["id"]
+
+
+def measure(name, urls, body_for, total, concurrency, check, errors_seen):
+    latencies, errors, wall = load.run(urls, body_for, total, concurrency, check)
+    if errors:
+        errors_seen.append(f"{name} c={concurrency}: {len(errors)} errors, first: {errors[0]}")
+    result = stats.summarize(latencies, wall, len(errors))
+    print(f"    {name:8} c={concurrency:<3} p50 {result['p50_ms']:7.2f} ms  "
+          f"p99 {result['p99_ms']:7.2f} ms  {result['rps']:7.1f} req/s  errors {len(errors)}",
+          flush=True)
+    return result
+
+
+def memory_rows(platform):
+    rows = []
+    for name, pid in sorted(platform.pids.items()):
+        rss, pss = memory.rollup(pid)
+        rows.append((f"qinling-{name}", str(pid), rss, pss))
+    below = memory.descendants(platform.pids["execution"])
+    if below:
+        rss, pss = memory.total(below)
+        plural = "es" if len(below) != 1 else ""
+        rows.append((f"execution's workers ({len(below)} process{plural})", "", rss, pss))
+    rss, pss = memory.rollup(platform.etcd.proc.pid)
+    rows.append(("etcd", str(platform.etcd.proc.pid), rss, pss))
+    return rows
+
+
+def header():
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"{now}, commit {commit}, Python {host.python_version()}, {os.cpu_count()} cores; "
+            "load generator (aiohttp, keep-alive) on the same machine.")
+
+
+def run(args, platform):
+    api = ApiClient(platform.url)
+    function_id = prepare(api)
+    gateway = [platform.url + "/v1/executions"]
+
+    def gateway_body(number):
+        return {"function_id": function_id, "input": json.dumps(INPUT)}
+
+    errors = []
+    print(f"==> warming {function_id} ({args.warmup} calls)", flush=True)
+    measure("warm-up", gateway, gateway_body, args.warmup, 1, check_execution, errors)
+    rows_memory = memory_rows(platform)
+    worker_body = workers.body_factory(platform, function_id, INPUT)
+    rows, spread = [], []
+    for concurrency, total in zip(args.concurrency, args.requests):
+        print(f"==> {total} requests at concurrency {concurrency}", flush=True)
+        via_gateway = measure("gateway", gateway, gateway_body, total, concurrency,
+                              check_execution, errors)
+        urls = [url + "/execute" for url in workers.urls(platform, function_id)]
+        direct = measure("worker", urls, worker_body, total, concurrency, check_worker, errors)
+        rows += [("gateway", concurrency, via_gateway), ("worker", concurrency, direct),
+                 ("gateway / worker", concurrency, stats.ratio(via_gateway, direct))]
+        spread.append(f"{len(urls)} at c={concurrency}")
+    api.close()
+    notes = ["worker rows: requests round-robin over the function's workers found in etcd "
+             f"after the gateway run ({', '.join(spread)})",
+             "p50/p99 over successful requests; req/s = successes / wall time"] + errors
+    return report.document(header(), rows, rows_memory, notes)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    print("==> starting a private platform", flush=True)
+    with Platform() as platform:
+        platform.wait_healthy(120)
+        text = run(args, platform)
+    print("\n" + text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"==> written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

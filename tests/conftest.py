@@ -1,0 +1,26 @@
+"""Fixtures for the cross-service and end-to-end tests (real servers, on 127.0.0.1)."""
+from pathlib import Path
+
+import pytest
+
+from qinling_shared.testing.etcd import EtcdServer
+from qinling_shared.testing.rabbit import RabbitVhost
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def etcd_server():
+    """A throwaway etcd for the session (``.host``, ``.port``, ``.url``)."""
+    with EtcdServer() as server:
+        yield server
+
+
+@pytest.fixture
+def rabbit_vhost():
+    """A fresh RabbitMQ vhost for one test (``.transport_url``), deleted afterwards."""
+    with RabbitVhost() as vhost:
+        yield vhost

@@ -1,0 +1,42 @@
+"""The whole platform as real processes, once per session, and a client bound to it."""
+import pytest
+
+from qinling_shared.testing.api_client import ApiClient
+from qinling_shared.testing.platform import Platform
+
+START_TIMEOUT = 90.0
+
+
+@pytest.fixture(scope="session")
+def platform():
+    """Started and healthy; logs under ``platform.dir / "logs"`` (QINLING_KEEP_PLATFORM=1 keeps them)."""
+    with Platform() as running:
+        running.wait_healthy(START_TIMEOUT)
+        yield running
+
+
+@pytest.fixture
+def api(platform):
+    client = ApiClient(platform.url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def runtime_id(platform):
+    """A ``python3`` runtime, available."""
+    client = ApiClient(platform.url)
+    response = client.create_runtime()
+    assert response.status_code == 201, response.text
+    runtime = response.json()
+    client.wait_for_status(f"/v1/runtimes/{runtime['id']}", {"available"})
+    client.close()
+    return runtime["id"]
+
+
+@pytest.fixture
+def hello_function_id(api, runtime_id):
+    """A fresh hello function: ``main(name="World")`` prints a line and returns ``Hello, <name>``."""
+    response = api.create_function(runtime_id)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
