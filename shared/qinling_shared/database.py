@@ -43,10 +43,20 @@ def upgrade(url, script_location):
 
 
 def make_engine(url):
-    kwargs = {}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    return sa.create_engine(url, **kwargs)
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL with synchronous=NORMAL: commits survive a crash of the process (not of the
+    machine) without an fsync each, and readers never wait for the writer."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class Database(DependencyProvider):
