@@ -9,6 +9,8 @@ from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
 
+from qinling_shared.exceptions import NotFound
+
 LOG = logging.getLogger(__name__)
 
 
@@ -91,3 +93,15 @@ class Database(DependencyProvider):
         session = self.sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
+
+
+def get_scoped(session, model, row_id, project_id, is_admin, not_found):
+    """The row of ``model`` with ``row_id`` if the caller may see it, else ``NotFound``.
+
+    Admins see every project's rows; others only their own project's. ``not_found`` is the
+    message, e.g. ``"Function not found [id=...]"``.
+    """
+    row = session.get(model, row_id) if isinstance(row_id, str) else None
+    if row is None or not (is_admin or row.project_id == project_id):
+        raise NotFound(not_found)
+    return row

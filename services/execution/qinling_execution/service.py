@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from qinling_shared import events
 from qinling_shared.providers import IsAdmin, ProjectId
-from qinling_shared.database import Database
+from qinling_shared.database import Database, get_scoped
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound, QinlingError
 from qinling_shared.ping import Pingable
 from qinling_shared.status import ExecutionStatus, RuntimeStatus
@@ -135,10 +135,8 @@ class ExecutionService(Pingable):
         self.db.commit()
 
     def _execution(self, execution_id):
-        execution = self.db.get(Execution, execution_id) if isinstance(execution_id, str) else None
-        if execution is None or not (self.is_admin or execution.project_id == self.project_id):
-            raise NotFound(f"Execution not found [id={execution_id}]")
-        return execution
+        return get_scoped(self.db, Execution, execution_id, self.project_id, self.is_admin,
+                          f"Execution not found [id={execution_id}]")
 
     def _spec(self, function_id, check_project=True):
         spec = self.engine.specs.get(function_id, self.function.get_function_spec)

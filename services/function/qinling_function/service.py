@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from qinling_shared import events
 from qinling_shared.providers import IsAdmin, ProjectId
-from qinling_shared.database import Database
-from qinling_shared.exceptions import InvalidInput, NotFound
+from qinling_shared.database import Database, get_scoped
+from qinling_shared.exceptions import InvalidInput
 from qinling_shared.ping import Pingable
 from qinling_shared.status import RuntimeStatus
 
@@ -69,10 +69,8 @@ class FunctionService(Pingable):
         return self._get(function_id).to_spec()
 
     def _get(self, function_id):
-        function = self.db.get(Function, function_id) if isinstance(function_id, str) else None
-        if function is None or not (self.is_admin or function.project_id == self.project_id):
-            raise NotFound(f"Function not found [id={function_id}]")
-        return function
+        return get_scoped(self.db, Function, function_id, self.project_id, self.is_admin,
+                          f"Function not found [id={function_id}]")
 
     def _validate(self, values, package):
         if not isinstance(values, dict):
