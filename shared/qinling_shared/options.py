@@ -46,7 +46,7 @@ engine_opts = [
 
 storage_opts = [
     cfg.StrOpt("provider", default="local",
-               help="Package storage backend: local or memory."),
+               help="Package storage backend: local, swift, s3 or memory."),
     cfg.StrOpt("file_system_dir", default="$state_path/packages",
                help="Directory of the local backend."),
     cfg.HostAddressOpt("http_host", default="127.0.0.1",
@@ -66,6 +66,40 @@ storage_opts = [
                help="Most members a package zip may hold (zip bomb guard)."),
     cfg.IntOpt("max_unpacked_size", default=512 * 1024 * 1024, min=1,
                help="Largest total unpacked size of a package zip, in bytes (zip bomb guard)."),
+]
+
+swift_opts = [
+    cfg.StrOpt("auth_url", default="",
+               help="Swift auth URL: a Keystone v3 URL, or a tempauth v1 URL "
+                    "(http://host:8080/auth/v1.0). Used by the swift storage backend and for "
+                    "functions whose code is a Swift object."),
+    cfg.StrOpt("auth_version", default="3", choices=["1", "3"],
+               help="1 for tempauth/v1 auth, 3 for Keystone v3."),
+    cfg.StrOpt("user", default="", help="Swift user (v1: account:user)."),
+    cfg.StrOpt("key", default="", secret=True, help="Swift password or key."),
+    cfg.StrOpt("project_name", default="", help="Keystone project (auth_version 3)."),
+    cfg.StrOpt("user_domain_name", default="Default", help="Keystone user domain (v3)."),
+    cfg.StrOpt("project_domain_name", default="Default", help="Keystone project domain (v3)."),
+    cfg.StrOpt("container", default="qinling-packages",
+               help="Container of the swift storage backend (created when missing)."),
+    cfg.IntOpt("max_object_size", default=51 * 1024 * 1024, min=1,
+               help="Largest Swift object accepted as function code, in bytes."),
+]
+
+s3_opts = [
+    cfg.StrOpt("endpoint_url", default="", help="S3 endpoint URL (empty: AWS)."),
+    cfg.StrOpt("region_name", default="us-east-1", help="S3 region."),
+    cfg.StrOpt("access_key", default="", help="S3 access key."),
+    cfg.StrOpt("secret_key", default="", secret=True, help="S3 secret key."),
+    cfg.StrOpt("bucket", default="qinling-packages",
+               help="Bucket of the s3 storage backend (created when missing)."),
+    cfg.StrOpt("addressing_style", default="path", choices=["path", "virtual", "auto"],
+               help="S3 addressing style."),
+]
+
+function_opts = [
+    cfg.IntOpt("max_versions", default=10, min=1,
+               help="Most versions one function may have (Qinling hard-coded 10)."),
 ]
 
 etcd_opts = [
@@ -105,6 +139,9 @@ GROUPS = {
     "api": api_opts,
     "engine": engine_opts,
     "storage": storage_opts,
+    "swift": swift_opts,
+    "s3": s3_opts,
+    "function": function_opts,
     "etcd": etcd_opts,
     "resource_limits": resource_limits_opts,
     "local": local_opts,
