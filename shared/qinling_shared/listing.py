@@ -94,15 +94,38 @@ def _typed(column, value):
         raise InvalidInput(f"Invalid value {value!r} for {column.key}.") from None
 
 
+COMPARISONS = {
+    "eq": lambda c, v: c == v, "neq": lambda c, v: c != v, "gt": lambda c, v: c > v,
+    "gte": lambda c, v: c >= v, "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
+}
+
+
 def _condition(column, op, value):
     if op == "has":
         return column.contains(str(value), autoescape=True)
     if op in ("in", "nin"):
         values = [_typed(column, v) for v in value]
         return column.in_(values) if op == "in" else column.not_in(values)
-    typed = _typed(column, value)
-    return {"eq": column == typed, "neq": column != typed, "gt": column > typed,
-            "gte": column >= typed, "lt": column < typed, "lte": column <= typed}[op]
+    if column.type.python_type is bool and op not in ("eq", "neq"):
+        raise InvalidInput(f"Invalid filter {column.key!r}: only eq, neq, in and nin apply to it.")
+    return COMPARISONS[op](column, _typed(column, value))
+
+
+def validate(query, allowed):
+    """A query received over RPC, checked again where it is applied (never trust the wire)."""
+    if query is None:
+        return {}
+    if not isinstance(query, dict) or not isinstance(query.get("filters", []), list):
+        raise InvalidInput("Invalid list query.")
+    for item in query.get("filters", []):
+        if not (isinstance(item, (list, tuple)) and len(item) == 3):
+            raise InvalidInput("Invalid list query.")
+        name, op, value = item
+        if name not in allowed:
+            raise InvalidInput(f"Invalid filter {name!r}; known: {', '.join(sorted(allowed))}.")
+        if op not in OPERATORS or (op in ("in", "nin")) != isinstance(value, list):
+            raise InvalidInput(f"Invalid filter operator {op!r}.")
+    return query
 
 
 def _after_marker(statement, model, column, marker, descending):
@@ -115,10 +138,13 @@ def _after_marker(statement, model, column, marker, descending):
     return sa.or_(column > marker_value, sa.and_(column == marker_value, model.id > marker_id))
 
 
-def scoped_rows(session, model, query, sortable, project_id, is_admin):
-    """The rows a caller may list: its own project's, or (admins only) every project's or
-    one named project's, filtered, sorted and paged by ``query`` (``parse``'s output)."""
-    query = query or {}
+def scoped_rows(session, model, query, sortable, project_id, is_admin, filters=None,
+                visible=None):
+    """The rows a caller may list: its own project's (or the ``visible`` clause, e.g. "own or
+    public"), or (admins only) every project's or one named project's; filtered, sorted and
+    paged by ``query`` (``parse``'s output), whose filters must be among ``filters``."""
+    query = validate(query, filters if filters is not None else
+                     {name for name, _, _ in (query or {}).get("filters", [])})
     statement = sa.select(model)
     if query.get("all_projects") or query.get("project_id"):
         if not is_admin:
@@ -126,7 +152,8 @@ def scoped_rows(session, model, query, sortable, project_id, is_admin):
         if query.get("project_id"):
             statement = statement.where(model.project_id == query["project_id"])
     else:
-        statement = statement.where(model.project_id == project_id)
+        statement = statement.where(model.project_id == project_id if visible is None
+                                    else visible)
     marker = query.get("marker")
     if marker and session.get(model, marker) is None:
         raise InvalidInput(f"Invalid marker: no {model.__tablename__} row [id={marker}].")

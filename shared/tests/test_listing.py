@@ -18,9 +18,10 @@ class Row(Base):
     count: Mapped[int] = mapped_column(sa.Integer)
     description: Mapped[str | None] = mapped_column(sa.String)
     created_at: Mapped[int] = mapped_column(sa.Integer)
+    sync: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
-ALLOWED = {"status", "count", "description"}
+ALLOWED = {"status", "count", "description", "sync"}
 SORTABLE = {"created_at", "count"}
 
 
@@ -31,7 +32,8 @@ def session():
     with Session(engine) as session:
         for i, status in enumerate(["success", "failed", "success", "running", "success"]):
             session.add(Row(id=f"r{i}", project_id="p1" if i < 4 else "p2", status=status,
-                            count=i, description=f"Created by Job j{i % 2}", created_at=i))
+                            count=i, description=f"Created by Job j{i % 2}", created_at=i,
+                            sync=i != 1))
         session.commit()
         yield session
 
@@ -54,6 +56,8 @@ def test_no_params_lists_own_project_in_creation_order(session):
     ({"count": "gt:1"}, ["r2", "r3"]),
     ({"count": "lte:1"}, ["r0", "r1"]),
     ({"description": "has:j1"}, ["r1", "r3"]),
+    ({"sync": "false"}, ["r1"]),
+    ({"sync": "neq:false"}, ["r0", "r2", "r3"]),
 ])
 def test_operators(session, params, expected):
     assert ids(session, params) == expected
@@ -82,7 +86,16 @@ def test_all_projects_is_for_admins(session):
     ({"marker": "nope"}, "Invalid marker"),
     ({"count": "gt:abc"}, "Invalid value 'abc' for count."),
     ({"all_projects": "maybe"}, "Invalid all_projects"),
+    ({"sync": "gt:false"}, "only eq, neq, in and nin"),
 ])
 def test_bad_params(session, params, message):
     with pytest.raises(InvalidInput, match=message):
         ids(session, params, admin=True)
+
+
+def test_rpc_queries_are_checked_where_applied(session):
+    bad = {"filters": [["project_id", "eq", "p2"]]}
+    with pytest.raises(InvalidInput, match="Invalid filter 'project_id'"):
+        listing.scoped_rows(session, Row, bad, SORTABLE, "p1", False, filters=ALLOWED)
+    with pytest.raises(InvalidInput, match="Invalid list query."):
+        listing.scoped_rows(session, Row, {"filters": "x"}, SORTABLE, "p1", False, filters=ALLOWED)

@@ -1,26 +1,42 @@
-"""Caches that keep RPC calls off the hot path: function specs and signed package URLs."""
+"""Caches that keep RPC calls off the hot path: function specs, aliases, signed package URLs."""
 import time
 import urllib.parse
 
 
-class SpecCache:
-    """Function specs by id; entries are dropped by function events or after ``ttl`` s."""
+class TtlCache:
+    """Values loaded on a miss and kept ``ttl`` s, or until forgotten.
+
+    Keys are tuples whose first item is their group (a function id, an alias name):
+    ``forget_group`` drops every key of a group, ``forget`` one key. A value whose load was
+    under way when anything was forgotten is returned but not kept, so a load that raced a
+    forget never puts stale data back.
+    """
 
     def __init__(self, ttl=60.0, clock=time.monotonic):
         self.ttl = ttl
         self.clock = clock
         self._entries = {}
+        self._generation = 0  # bumped by every forget
 
-    def get(self, function_id, load):
-        entry = self._entries.get(function_id)
-        now = self.clock()
-        if entry is None or entry[0] < now:
-            entry = (now + self.ttl, load(function_id))
-            self._entries[function_id] = entry
-        return entry[1]
+    def get(self, key, load):
+        """The value of ``key``, from ``load()`` on a miss (its exceptions are not cached)."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] >= self.clock():
+            return entry[1]
+        generation = self._generation
+        value = load()
+        if generation == self._generation:
+            self._entries[key] = (self.clock() + self.ttl, value)
+        return value
 
-    def forget(self, function_id):
-        self._entries.pop(function_id, None)
+    def forget(self, key):
+        self._generation += 1
+        self._entries.pop(key, None)
+
+    def forget_group(self, group):
+        self._generation += 1
+        for key in [k for k in self._entries if k[0] == group]:
+            del self._entries[key]
 
 
 class PackageUrls:

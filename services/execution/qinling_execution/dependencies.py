@@ -2,7 +2,7 @@
 from etcd3gw.client import Etcd3Client
 from nameko.extensions import DependencyProvider
 
-from qinling_execution.caches import PackageUrls, SpecCache
+from qinling_execution.caches import PackageUrls, TtlCache
 from qinling_execution.orchestrators import load_orchestrator
 from qinling_execution.placement import Placement
 from qinling_execution.worker_client import WorkerClient
@@ -17,7 +17,8 @@ class Engine:
         self.worker_map = worker_map
         self.placement = Placement(orchestrator, worker_map, concurrency)
         self.worker_client = worker_client
-        self.specs = SpecCache()
+        self.specs = TtlCache()    # (function_id, version) -> spec
+        self.aliases = TtlCache()  # (alias name, project_id) -> resolved alias
         self.package_urls = PackageUrls()
 
 

@@ -22,6 +22,7 @@ class Placement:
         self._workers = {}     # (function_id, version) -> {name: Worker}
         self._in_flight = {}   # worker name -> executions running on it
         self._locks = {}       # (function_id, version) -> Semaphore
+        self._retiring = set()  # dropped workers still running executions
 
     def reap_orphans(self):
         """Forget workers recorded by an earlier life of the service that no longer run."""
@@ -38,17 +39,51 @@ class Placement:
         try:
             yield worker
         finally:
-            self._in_flight[worker.name] -= 1
+            self._release(worker)
 
     def workers(self, function_id, version):
         return list(self._workers.get((function_id, version), {}).values())
 
     def drop_function(self, function_id, version):
-        """Stop every worker of a function version (its code changed or it was deleted)."""
-        for worker in self._workers.pop((function_id, version), {}).values():
-            self._in_flight.pop(worker.name, None)
-            self.orchestrator.stop_worker(worker.name)
+        """Stop every worker of a function version (its code changed or it was deleted).
+
+        New executions no longer reach them at once; a worker still running executions is
+        stopped when the last of them ends.
+        """
+        self._retire((function_id, version))
         self.worker_map.clear_function(function_id, version)
+
+    def drop_all_versions(self, function_id):
+        """Stop the workers of every version of a function (it was deleted)."""
+        for key in [k for k in self._workers if k[0] == function_id]:
+            self._retire(key)
+        self.worker_map.clear_all_versions(function_id)
+
+    def runtime_in_use(self, runtime_id):
+        """True when a worker of the runtime runs: here, or in another replica according
+        to the worker map."""
+        if any(worker.runtime_id == runtime_id
+               for workers in self._workers.values() for worker in workers.values()):
+            return True
+        return any(record.get("runtime_id") == runtime_id
+                   for *_, record in self.worker_map.all())
+
+    def _retire(self, key):
+        for worker in self._workers.pop(key, {}).values():
+            if self._in_flight.get(worker.name):
+                self._retiring.add(worker.name)
+            else:
+                self._stop(worker.name)
+
+    def _release(self, worker):
+        self._in_flight[worker.name] -= 1
+        if worker.name in self._retiring and self._in_flight[worker.name] == 0:
+            self._retiring.discard(worker.name)
+            self._stop(worker.name)
+
+    def _stop(self, name):
+        self._in_flight.pop(name, None)
+        self.orchestrator.stop_worker(name)
 
     def _acquire(self, runtime, function_id, version):
         key = (function_id, version)

@@ -42,6 +42,9 @@ class WorkerMap:
     def clear_function(self, function_id, version):
         self.client.delete_prefix(self._function_prefix(function_id, version))
 
+    def clear_all_versions(self, function_id):
+        self.client.delete_prefix(f"{self.root}{function_id}/")
+
     def _scan(self, prefix):
         for value, meta in self.client.get_prefix(prefix):
             key = meta["key"]

@@ -174,11 +174,14 @@ class RunningWorker:
         finally:
             connection.close()
 
-    def execute(self, package, entry, fn_input=None, timeout=5, execution_id="exec-1"):
+    def execute(self, package, entry, fn_input=None, timeout=5, execution_id="exec-1",
+                package_md5=None):
+        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result."""
         url, sha256 = package
         body = {"execution_id": execution_id, "function_id": "fn-1", "function_version": 0,
                 "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
-                "memory_size": 33554432, "package_url": url, "package_sha256": sha256}
+                "memory_size": 33554432, "package_url": url, "package_sha256": sha256,
+                "package_md5": package_md5}
         status, _, data = self.request("POST", "/execute", json.dumps(body))
         assert status == 200, data
         return json.loads(data)

@@ -1,55 +1,18 @@
-"""The execution service's RPC methods with worker_factory, a fake orchestrator and worker."""
+"""The execution service's execution RPCs with worker_factory, a fake orchestrator and worker."""
 import json
 
 import pytest
-import sqlalchemy as sa
-from nameko.testing.services import worker_factory
-from sqlalchemy.orm import Session
+from service_harness import make_service, spec
 
-from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
+from qinling_shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from qinling_shared.listing import parse
 
-from qinling_execution.dependencies import Engine
-from qinling_execution.models import Base
-from qinling_execution.orchestrators.fake import FakeOrchestrator
-from qinling_execution.service import ExecutionService
-from qinling_execution.worker_client import FakeWorkerClient
-from qinling_execution.workers import FakeEtcd, WorkerMap
+from qinling_execution.models import Runtime
 
 
-@pytest.fixture
-def session():
-    engine = sa.create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-
-
-@pytest.fixture
-def engine():
-    return Engine(FakeOrchestrator(), WorkerMap(FakeEtcd()), 3, FakeWorkerClient())
-
-
-def make(session, engine, project="p1", admin=False):
-    svc = worker_factory(ExecutionService, db=session, engine=engine, project_id=project,
-                         is_admin=admin)
-    svc.storage.sign_url.side_effect = lambda key: f"http://s/{key}?expires=99999999999"
-    return svc
-
-
-@pytest.fixture
-def service(session, engine):
-    return make(session, engine)
-
-
-def spec(function_id="f1", project="p1", runtime_id=None, source="package"):
-    return {"id": function_id, "project_id": project, "runtime_id": runtime_id,
-            "entry": "main.main", "cpu": 100, "memory_size": 33554432, "timeout": 5,
-            "code": {"source": source}, "package_key": "p1/a.zip", "package_sha256": "s" * 64}
-
-
-@pytest.fixture
-def runtime(service):
-    return service.create_runtime({"image": "python3", "name": "python3"})
+def query(**params):
+    return parse(params, ("function_id", "function_version", "function_alias", "status",
+                          "description", "sync"))
 
 
 def test_runtime_created_available_and_listed(service, runtime, engine):
@@ -69,73 +32,69 @@ def test_missing_runtime(service):
         service.get_runtime("nope")
 
 
-def test_sync_execution_runs_on_a_worker(service, runtime, engine):
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+def test_sync_execution_runs_on_a_worker(service, runtime, engine, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1", "input": '{"a": 1}'})
     assert execution["status"] == "success"
     assert execution["result"]["output"] == {"a": 1}
     assert execution["input"] == json.dumps({"a": 1})
+    assert (execution["function_version"], execution["function_alias"]) == (0, None)
     url, payload = engine.worker_client.calls[0]
-    assert payload["package_url"].startswith("http://s/p1/a.zip")
+    assert payload["package_url"].startswith("http://s/p1/f1-0.zip")
     assert payload["package_sha256"] == "s" * 64 and payload["entry"] == "main.main"
     assert "Start execution" in service.get_execution_log(execution["id"])
     assert len(engine.worker_map.for_function("f1", 0)) == 1
 
 
-def test_spec_and_url_are_cached(service, runtime, engine):
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+def test_spec_and_url_are_cached(service, runtime, engine, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
     for _ in range(3):
         service.create_execution({"function_id": "f1"})
-    assert service.function.get_function_spec.call_count == 1
+    service.function.get_function_spec.assert_called_once_with("f1", 0)
     assert service.storage.sign_url.call_count == 1
     assert len(engine.placement.workers("f1", 0)) == 1
 
 
-def test_function_update_drops_spec_and_workers(service, runtime, engine):
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
-    service.create_execution({"function_id": "f1"})
-    service.on_function_updated({"id": "f1"})
-    assert engine.placement.workers("f1", 0) == []
-    assert engine.worker_map.for_function("f1", 0) == []
-    service.create_execution({"function_id": "f1"})
-    assert service.function.get_function_spec.call_count == 2
-
-
-def test_failed_function_is_failed(service, runtime, engine):
+def test_failed_function_is_failed(service, runtime, engine, functions):
     engine.worker_client.respond = lambda url, payload: {
         "output": "boom", "success": False, "duration": 0.1, "logs": "Traceback"}
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+    functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "failed" and execution["result"]["output"] == "boom"
 
 
-def test_worker_that_cannot_start_gives_error(service, runtime, engine):
+def test_worker_that_cannot_start_gives_error(service, runtime, engine, functions):
     engine.orchestrator.fail_next_start("Worker did not answer /ping.")
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+    functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "error"
     assert execution["result"]["output"] == "Function execution failed."
     assert "Worker did not answer" in service.get_execution_log(execution["id"])
 
 
-def test_other_projects_function_is_not_found(session, engine, runtime):
-    other = make(session, engine, project="p2")
-    other.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+def test_other_projects_function_is_not_found(session, engine, functions, runtime):
+    other = make_service(session, engine, functions, project="p2")
+    functions.add(spec(runtime_id=runtime["id"]))
     with pytest.raises(NotFound, match=r"Function not found \[id=f1\]"):
         other.create_execution({"function_id": "f1"})
 
 
-def test_runtime_not_available_is_409(service, runtime, session):
-    from qinling_execution.models import Runtime
+def test_missing_function_is_not_found_and_nothing_is_recorded(service, runtime):
+    with pytest.raises(NotFound, match=r"Function not found \[id=nope\]"):
+        service.create_execution({"function_id": "nope"})
+    assert service.list_executions() == []
+
+
+def test_runtime_not_available_is_409(service, runtime, session, functions):
     session.get(Runtime, runtime["id"]).status = "error"
     session.commit()
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+    functions.add(spec(runtime_id=runtime["id"]))
     with pytest.raises(Conflict, match=f"Runtime {runtime['id']} is not available."):
         service.create_execution({"function_id": "f1"})
 
 
-def test_async_execution_is_handed_to_run_execution(service, runtime):
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
+def test_async_execution_is_handed_to_run_execution(service, runtime, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1", "sync": False})
     assert execution["status"] == "running"
     service.myself.run_execution.call_async.assert_called_once_with(execution["id"])
@@ -143,20 +102,71 @@ def test_async_execution_is_handed_to_run_execution(service, runtime):
     assert service.get_execution(execution["id"])["status"] == "success"
 
 
-def test_list_filters_and_delete(service, runtime):
-    service.function.get_function_spec.return_value = spec(runtime_id=runtime["id"])
-    first = service.create_execution({"function_id": "f1"})
-    assert [e["id"] for e in service.list_executions({"status": "success"})] == [first["id"]]
-    assert service.list_executions({"status": "failed"}) == []
-    with pytest.raises(InvalidInput, match="Invalid filter 'colour'"):
-        service.list_executions({"colour": "red"})
+def test_async_execution_of_a_function_deleted_meanwhile_ends_in_error(service, runtime,
+                                                                        functions):
+    functions.add(spec(runtime_id=runtime["id"]))
+    execution = service.create_execution({"function_id": "f1", "sync": False})
+    del functions.specs[("f1", 0)]
+    service.on_function_deleted({"id": "f1"})
+    service.run_execution(execution["id"])
+    done = service.get_execution(execution["id"])
+    assert (done["status"], done["result"]["output"]) == ("error", "Function execution failed.")
+    assert "Function not found [id=f1]" in service.get_execution_log(execution["id"])
+
+
+def test_list_filters_and_delete(service, runtime, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
+    first = service.create_execution({"function_id": "f1", "description": "job-1"})
+    second = service.create_execution({"function_id": "f1", "sync": False})
+    assert [e["id"] for e in service.list_executions(query(status="success"))] == [first["id"]]
+    assert [e["id"] for e in service.list_executions(query(sync="false"))] == [second["id"]]
+    assert [e["id"] for e in service.list_executions(query(description="has:job"))] == [
+        first["id"]]
+    assert service.list_executions(query(status="failed")) == []
+    assert len(service.list_executions(query(function_id="f1", function_version="0"))) == 2
     service.delete_execution(first["id"])
     with pytest.raises(NotFound, match=r"Execution not found"):
         service.get_execution(first["id"])
 
 
-def test_image_function_fails_clearly(service, runtime):
-    service.function.get_function_spec.return_value = spec(source="image")
+def test_list_sorts_and_pages(service, runtime, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
+    ids = [service.create_execution({"function_id": "f1"})["id"] for _ in range(3)]
+    everything = [e["id"] for e in service.list_executions(query(sort_dir="desc"))]
+    assert sorted(everything) == sorted(ids) and len(everything) == 3
+    page = service.list_executions(query(sort_dir="desc", limit="2"))
+    rest = service.list_executions(query(sort_dir="desc", marker=page[-1]["id"]))
+    assert [e["id"] for e in page + rest] == everything
+
+
+def test_list_is_project_scoped_and_all_projects_is_for_admins(session, engine, functions,
+                                                              service, runtime):
+    functions.add(spec(runtime_id=runtime["id"]))
+    mine = service.create_execution({"function_id": "f1"})
+    other = make_service(session, engine, functions, project="p2")
+    assert other.list_executions() == []
+    with pytest.raises(Forbidden):
+        other.list_executions(query(all_projects="true"))
+    admin = make_service(session, engine, functions, project="admin", admin=True)
+    assert [e["id"] for e in admin.list_executions(query(all_projects="true"))] == [mine["id"]]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"filters": [["colour", "eq", "red"]]}, "Invalid filter 'colour'"),
+    ({"filters": [["status", "like", "x"]]}, "Invalid filter operator 'like'"),
+    ({"filters": [["sync", "gt", "true"]]}, "Invalid filter 'sync': only eq, neq, in and nin"),
+    ({"filters": "status=x"}, "Invalid list query."),
+    ({"filters": [["status"]]}, "Invalid list query."),
+    ("status", "Invalid list query."),
+    ({"sort_key": "input"}, "Invalid sort_key 'input'"),
+])
+def test_list_refuses_a_bad_query(service, bad, message):
+    with pytest.raises(InvalidInput, match=message):
+        service.list_executions(bad)
+
+
+def test_image_function_fails_clearly(service, runtime, functions):
+    functions.add(spec(source="image"))
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "error"
     assert "not supported" in service.get_execution_log(execution["id"])

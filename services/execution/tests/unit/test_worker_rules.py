@@ -8,6 +8,7 @@ import pytest
 from worker_harness import contract, execution, invoke
 
 SHA = "ab" * 32
+MD5 = "cd" * 16
 
 
 def body(**changes):
@@ -22,7 +23,7 @@ def test_parse_execute_fills_defaults():
     assert request == contract.ExecuteRequest(
         execution_id="e1", function_id="", function_version=0, entry="main.main", input=None,
         timeout=5, cpu=None, memory_size=None, package_url="https://storage/p?sig=1",
-        package_sha256=SHA)
+        package_sha256=SHA, package_md5=None)
 
 
 def test_parse_execute_keeps_given_values_and_lowers_the_digest():
@@ -34,6 +35,16 @@ def test_parse_execute_keeps_given_values_and_lowers_the_digest():
     assert (request.cpu, request.memory_size, request.package_sha256) == (100, 33554432, SHA)
 
 
+def test_parse_execute_takes_an_md5_instead_of_a_sha256():
+    request = contract.parse_execute(body(package_sha256=None, package_md5=MD5.upper()))
+    assert (request.package_sha256, request.package_md5) == (None, MD5)
+
+
+def test_parse_execute_keeps_both_digests_when_both_are_given():
+    request = contract.parse_execute(body(package_md5=MD5))
+    assert (request.package_sha256, request.package_md5) == (SHA, MD5)
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"execution_id": 7}, "'execution_id' must be a string."),
     ({"timeout": 0}, "'timeout' must be a positive number of seconds."),
@@ -42,6 +53,10 @@ def test_parse_execute_keeps_given_values_and_lowers_the_digest():
     ({"function_version": "1"}, "'function_version' must be an integer of at least 0."),
     ({"package_url": None}, "'package_url' is required."),
     ({"package_sha256": "zz" * 32}, "'package_sha256' must be 64 hexadecimal digits."),
+    ({"package_sha256": MD5}, "'package_sha256' must be 64 hexadecimal digits."),
+    ({"package_md5": SHA}, "'package_md5' must be 32 hexadecimal digits."),
+    ({"package_md5": 5}, "'package_md5' must be 32 hexadecimal digits."),
+    ({"package_sha256": None}, "'package_sha256' or 'package_md5' is required."),
 ])
 def test_parse_execute_refuses_bad_fields(changes, message):
     with pytest.raises(contract.BadRequest, match=f"^{re.escape(message)}$"):

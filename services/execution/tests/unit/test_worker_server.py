@@ -1,5 +1,6 @@
 """The Python 3 runtime server, run for real as a process (the worker contract)."""
 import concurrent.futures
+import hashlib
 import json
 import os
 import socket
@@ -8,7 +9,7 @@ import sys
 import time
 
 import pytest
-from worker_harness import PYTHON3_SERVER, RunningWorker
+from worker_harness import PYTHON3_SERVER, RunningWorker, make_zip
 
 TIMEOUT = "Function execution timeout."
 RESOURCE = "Function execution failed because of too much resource consumption"
@@ -264,6 +265,36 @@ def test_package_cache_holds_unpacked_code_by_sha256(tmp_path, package_server):
         assert "c.py" in os.listdir(tmp_path / package[1])
     finally:
         running.close()
+
+
+def test_a_package_known_only_by_md5_is_verified_and_cached_by_md5(tmp_path, package_server):
+    running = RunningWorker.start(tmp_path)
+    try:
+        data = make_zip({"s.py": "def main():\n    return 'from swift'\n"})
+        url, _ = package_server.add_bytes("swift-object.zip", data)
+        md5 = hashlib.md5(data).hexdigest()
+        for _ in range(2):
+            result = running.execute((url, None), "s.main", package_md5=md5)
+            assert result["output"] == "from swift"
+        assert package_server.downloads["/swift-object.zip"] == 1
+        assert os.listdir(tmp_path) == [f"md5-{md5}"]
+    finally:
+        running.close()
+
+
+def test_a_wrong_md5_is_a_download_failure(worker, package_server):
+    url, _ = package_server.add("bad-md5.zip", {"m.py": "def main():\n    pass\n"})
+    result = worker.execute((url, None), "m.main", package_md5="0" * 32)
+    assert result["success"] is False
+    assert result["output"].startswith(
+        f"Failed to download function package from {url}, error: md5 mismatch: "
+        f"expected {'0' * 32}, got ")
+
+
+def test_both_digests_are_checked_when_both_are_given(worker, package_server):
+    package = package_server.add("both.zip", {"b.py": "def main():\n    return 'b'\n"})
+    result = worker.execute(package, "b.main", package_md5="0" * 32)
+    assert "md5 mismatch" in result["output"]
 
 
 def test_responses_are_not_delayed_by_nagle(worker):

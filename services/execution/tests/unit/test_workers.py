@@ -21,3 +21,11 @@ def test_all_and_remove():
     assert wm.all() == [("f", 2, "w1", {"name": "w1", "url": "http://a", "runtime_id": "r"})]
     wm.remove(worker)
     assert wm.all() == []
+
+
+def test_clear_all_versions_keeps_other_functions():
+    wm = WorkerMap(FakeEtcd(), "/q/")
+    for name, function_id, version in (("w1", "f_1", 0), ("w2", "f_1", 3), ("w3", "f_10", 0)):
+        wm.add(W(name, "http://a", "r", function_id, version))
+    wm.clear_all_versions("f_1")
+    assert [(f, v, n) for f, v, n, _ in wm.all()] == [("f_10", 0, "w3")]

@@ -5,8 +5,9 @@ Worker contract (DESIGN.md §3):
 
 - ``GET /ping`` → 200 ``pong``.
 - ``POST /execute`` with JSON ``{execution_id, function_id, function_version, entry, input,
-  timeout, cpu, memory_size, package_url, package_sha256}`` → 200 JSON
+  timeout, cpu, memory_size, package_url, package_sha256, package_md5}`` → 200 JSON
   ``{output, duration, logs, success}``; a malformed body → 400 JSON ``{"error": ...}``.
+  The package is verified by ``package_sha256``, or by ``package_md5`` when no sha256 is known.
 
 The server listens on a socket inherited from the orchestrator (``--fd N``: socket activation,
 no port race) or binds ``--port`` for manual runs. It uses only the standard library and
@@ -64,7 +65,8 @@ class WorkerServer(ThreadingHTTPServer):
 
     def execute(self, request):
         try:
-            package_dir = self.packages.fetch(request.package_url, request.package_sha256)
+            package_dir = self.packages.fetch(request.package_url, request.package_sha256,
+                                              request.package_md5)
         except packages.DownloadError as exc:
             return contract.download_failure(request.package_url, exc)
         return execution.run(request, package_dir, self.log_limit)

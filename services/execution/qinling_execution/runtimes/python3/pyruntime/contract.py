@@ -10,11 +10,11 @@ RESOURCE_MESSAGE = "Function execution failed because of too much resource consu
 DEFAULT_ENTRY = "main.main"
 DEFAULT_TIMEOUT = 5
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_HEX = re.compile(r"^[0-9a-f]+$")
 
 ExecuteRequest = namedtuple("ExecuteRequest", [
     "execution_id", "function_id", "function_version", "entry", "input", "timeout",
-    "cpu", "memory_size", "package_url", "package_sha256",
+    "cpu", "memory_size", "package_url", "package_sha256", "package_md5",
 ])
 
 
@@ -25,10 +25,14 @@ class BadRequest(ValueError):
 
 
 def parse_execute(body):
-    """Validate a decoded /execute body and return an :class:`ExecuteRequest`."""
+    """Validate a decoded /execute body and return an :class:`ExecuteRequest`.
+
+    The package is identified by ``package_sha256``, or by ``package_md5`` alone when no
+    sha256 is known (Swift-sourced code); when both are given both are checked.
+    """
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
-    return ExecuteRequest(
+    request = ExecuteRequest(
         execution_id=_text(body, "execution_id"),
         function_id=_text(body, "function_id", default=""),
         function_version=_integer(body, "function_version", default=0, minimum=0),
@@ -38,8 +42,12 @@ def parse_execute(body):
         cpu=_integer(body, "cpu", default=None, minimum=1),
         memory_size=_integer(body, "memory_size", default=None, minimum=1),
         package_url=_url(body, "package_url"),
-        package_sha256=_sha256(body, "package_sha256"),
+        package_sha256=_digest(body, "package_sha256", digits=64),
+        package_md5=_digest(body, "package_md5", digits=32),
     )
+    if request.package_sha256 is None and request.package_md5 is None:
+        raise BadRequest("'package_sha256' or 'package_md5' is required.")
+    return request
 
 
 def download_failure(url, error):
@@ -86,8 +94,11 @@ def _url(body, key):
     return value
 
 
-def _sha256(body, key):
-    value = _text(body, key).lower()
-    if not _SHA256.match(value):
-        raise BadRequest(f"'{key}' must be 64 hexadecimal digits.")
-    return value
+def _digest(body, key, digits):
+    """A lower-case hex digest, or ``None`` when absent."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != digits or not _HEX.match(value.lower()):
+        raise BadRequest(f"'{key}' must be {digits} hexadecimal digits.")
+    return value.lower()

@@ -1,8 +1,10 @@
-"""Function packages: downloaded once per sha256, verified, unpacked atomically.
+"""Function packages: downloaded once per digest, verified, unpacked atomically.
 
-``<cache>/<sha256>/`` holds the unpacked code. It appears by ``rename`` of a fully extracted
-temporary directory, so a directory that exists is always complete. Concurrent requests for
-the same package wait on one lock per sha256 and download it once.
+A package is known by its sha256, or only by its md5 when no sha256 is known (Swift-sourced
+code, whose ETag is an md5). ``<cache>/<sha256>/`` or ``<cache>/md5-<md5>/`` holds the unpacked
+code. It appears by ``rename`` of a fully extracted temporary directory, so a directory that
+exists is always complete. Concurrent requests for the same package wait on one lock per
+directory and download it once.
 """
 import hashlib
 import http.client
@@ -31,27 +33,34 @@ class PackageCache:
         # Storage URLs are internal: never route them through a proxy from the environment.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def fetch(self, url, sha256):
-        """Directory of the unpacked package; raises :class:`DownloadError`."""
-        target = os.path.join(self.root, sha256)
+    def fetch(self, url, sha256=None, md5=None):
+        """Directory of the unpacked package whose digests are the given ones (lower-case
+        hex; at least one); raises :class:`DownloadError`."""
+        expected = {name: value for name, value in (("sha256", sha256), ("md5", md5)) if value}
+        if not expected:
+            raise ValueError("a sha256 or an md5 is required")
+        name = sha256 or f"md5-{md5}"
+        target = os.path.join(self.root, name)
         if os.path.isdir(target):
             return target
-        with self._lock_for(sha256):
+        with self._lock_for(name):
             if not os.path.isdir(target):
-                self._install(url, sha256, target)
+                self._install(url, expected, target)
         return target
 
-    def _lock_for(self, sha256):
+    def _lock_for(self, name):
         with self._guard:
-            return self._locks.setdefault(sha256, threading.Lock())
+            return self._locks.setdefault(name, threading.Lock())
 
-    def _install(self, url, sha256, target):
+    def _install(self, url, expected, target):
         scratch = tempfile.mkdtemp(prefix=".incoming-", dir=self.root)
         try:
             archive = os.path.join(scratch, "package.zip")
-            digest = self._download(url, archive)
-            if digest != sha256:
-                raise DownloadError(f"sha256 mismatch: expected {sha256}, got {digest}")
+            digests = self._download(url, archive)
+            for algorithm, value in expected.items():
+                if digests[algorithm] != value:
+                    raise DownloadError(f"{algorithm} mismatch: expected {value}, "
+                                        f"got {digests[algorithm]}")
             unpacked = os.path.join(scratch, "code")
             with zipfile.ZipFile(archive) as package:
                 package.extractall(unpacked)  # strips absolute paths and '..' components
@@ -62,12 +71,13 @@ class PackageCache:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _download(self, url, path):
-        """Stream ``url`` into ``path``; return the sha256 hex digest of the bytes."""
-        digest = hashlib.sha256()
+        """Stream ``url`` into ``path``; return ``{"sha256", "md5"}`` hex digests of the bytes."""
+        digests = {"sha256": hashlib.sha256(), "md5": hashlib.md5(usedforsecurity=False)}
         with self._opener.open(url, timeout=self.timeout) as response, open(path, "wb") as out:
             while True:
                 chunk = response.read(_CHUNK)
                 if not chunk:
-                    return digest.hexdigest()
-                digest.update(chunk)
+                    return {name: digest.hexdigest() for name, digest in digests.items()}
+                for digest in digests.values():
+                    digest.update(chunk)
                 out.write(chunk)
