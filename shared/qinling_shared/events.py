@@ -8,6 +8,10 @@ FUNCTION_UPDATED = "function_updated"
 FUNCTION_DELETED = "function_deleted"
 RUNTIME_CREATED = "runtime_created"
 RUNTIME_DELETED = "runtime_deleted"
+VERSION_CREATED = "version_created"
+VERSION_DELETED = "version_deleted"
+ALIAS_UPDATED = "alias_updated"
+ALIAS_DELETED = "alias_deleted"
 
 SOURCES = {
     FUNCTION_CREATED: "function",
@@ -15,4 +19,8 @@ SOURCES = {
     FUNCTION_DELETED: "function",
     RUNTIME_CREATED: "execution",
     RUNTIME_DELETED: "execution",
+    VERSION_CREATED: "function",
+    VERSION_DELETED: "function",
+    ALIAS_UPDATED: "function",
+    ALIAS_DELETED: "function",
 }

@@ -11,7 +11,8 @@ from qinling_shared import config, service_main  # noqa: E402
 
 
 def extra_config(conf):
-    return {"RESOURCE_LIMITS": config.resource_limits(conf)}
+    return {"RESOURCE_LIMITS": config.resource_limits(conf),
+            "FUNCTION": {"max_versions": conf.function.max_versions}}
 
 
 def load_classes():

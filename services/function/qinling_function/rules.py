@@ -82,6 +82,24 @@ def new_function(values, limits):
     return clean
 
 
+def swift_location(code):
+    """``(container, object)`` of a swift function's code; both are required."""
+    swift = code.get("swift")
+    names = (swift.get("container"), swift.get("object")) if isinstance(swift, dict) else ()
+    if len(names) != 2 or not all(isinstance(n, str) and n for n in names):
+        raise InvalidInput("Both container and object must be provided for swift type function.")
+    return names
+
+
+def swift_code(container, obj):
+    return {"source": "swift", "swift": {"container": container, "object": obj}}
+
+
+def swift_key(container, obj):
+    """The package key the storage service signs and streams from Swift."""
+    return f"swift/{container}/{obj}"
+
+
 def check_package(code, package):
     """The stored upload must be present for package functions and match a given md5."""
     if code["source"] != "package":

@@ -1,5 +1,8 @@
 """The trigger service. It owns the jobs, webhooks and event_triggers tables (later issues);
-today it answers ``ping`` and keeps its database migrated."""
+today it answers ``ping``, keeps its database migrated and reports that nothing uses a
+function yet."""
+from nameko.rpc import rpc
+
 from qinling_shared.database import Database
 from qinling_shared.ping import Pingable
 
@@ -8,3 +11,9 @@ class TriggerService(Pingable):
     name = "trigger"
 
     db = Database("qinling_trigger")
+
+    @rpc
+    def function_usage(self, function_id, version=None):
+        """``{"jobs": n, "webhooks": n}``: active jobs and webhooks that run ``function_id``
+        (any version when ``version`` is ``None``). Zeros until jobs and webhooks exist."""
+        return {"jobs": 0, "webhooks": 0}

@@ -1,103 +1,94 @@
-"""The function service in a real container, over a real RabbitMQ vhost, on SQLite and PostgreSQL."""
-import uuid
+"""Functions: create (package, swift, image), read, list, spec, download URL, count, delete."""
+import hashlib
 
 import pytest
-import sqlalchemy as sa
-from nameko.events import event_handler
-from nameko.rpc import rpc
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
-from qinling_function.service import FunctionService
-from qinling_shared.exceptions import NotFound
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed, NotFound
 
 
-class StubExecution:
-    """Stands in for the execution service: one available runtime."""
-    name = "execution"
-
-    @rpc
-    def get_runtime(self, runtime_id):
-        if runtime_id != "r1":
-            raise NotFound(f"Runtime not found [id={runtime_id}]")
-        return {"id": "r1", "status": "available"}
-
-
-class Listener:
-    name = "listener"
-
-    @event_handler("function", "function_created")
-    def on_created(self, payload):
-        return payload["id"]
+def test_create_get_list(function, make_function):
+    created = make_function(name="hello")
+    assert function.get_function(created["id"])["name"] == "hello"
+    make_function(b"v2", name="another")
+    listed = function.list_functions({"filters": [["name", "eq", "hello"]]})
+    assert [f["id"] for f in listed] == [created["id"]]
+    by_name = function.list_functions({"filters": [], "sort_key": "name", "sort_dir": "desc"})
+    assert [f["name"] for f in by_name] == ["hello", "another"]
 
 
-class StubStorage:
-    name = "storage"
-    deleted = []
-
-    @rpc
-    def delete_package(self, key):
-        StubStorage.deleted.append(key)
-
-
-def postgres_url():
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/qinling_test_{uuid.uuid4().hex[:8]}"
+def test_unknown_runtime_is_404_and_upload_is_deleted(function, storage):
+    package = storage.put(b"zip")
+    with pytest.raises(NotFound, match=r"Runtime not found \[id=nope\]"):
+        function.create_function({"code": '{"source": "package"}', "runtime_id": "nope"},
+                                 package)
+    assert storage.deleted == [package["key"]]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/function.sqlite"
-        return
-    url = postgres_url()
-    yield url
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
+def test_created_event_dispatched(function, listener, make_function):
+    with entrypoint_waiter(listener, "on_created") as result:
+        created = make_function()
+    assert result.get() == {"id": created["id"]}
 
 
-@pytest.fixture
-def config(rabbit_config, database_url, limits):
-    return {**rabbit_config, "DATABASE_URL": database_url, "RESOURCE_LIMITS": limits}
+SWIFT = '{"source": "swift", "swift": {"container": "c", "object": "o.zip"}}'
 
 
-@pytest.fixture
-def services(runner_factory, config):
-    runner = runner_factory(config, FunctionService, StubExecution, StubStorage, Listener)
-    runner.start()
-    return runner
+def test_swift_function(function, storage):
+    with pytest.raises(InvalidInput) as err:
+        function.create_function({"code": '{"source": "swift", "swift": {"container": "c"}}',
+                                  "runtime_id": "r1"}, None)
+    assert str(err.value) == "Both container and object must be provided for swift type function."
+    with pytest.raises(InvalidInput, match=r"^Failed to validate object in Swift\.$"):
+        function.create_function({"code": SWIFT, "runtime_id": "r1"}, None)
+    storage.swift[("c", "o.zip")] = b"swift code"
+    created = function.create_function({"code": SWIFT, "runtime_id": "r1"}, None)
+    spec = function.get_function_spec(created["id"])
+    assert spec["package_key"] == "swift/c/o.zip" and spec["package_sha256"] is None
+    assert spec["package_md5"] == hashlib.md5(b"swift code").hexdigest()
+    assert function.get_package_url(created["id"]).startswith(
+        "http://127.0.0.1:7071/v1/packages/swift/c/o.zip?")
 
 
-PACKAGE = {"key": "default/a.zip", "md5sum": "m" * 32, "sha256": "s" * 64, "size": 3}
+def test_spec_url_and_count(function, make_function):
+    created = make_function(b"code", entry="m.main")
+    spec = function.get_function_spec(created["id"])
+    assert {k: spec[k] for k in ("id", "project_id", "version", "entry", "package_md5")} == \
+        {"id": created["id"], "project_id": "p1", "version": 0, "entry": "m.main",
+         "package_md5": hashlib.md5(b"code").hexdigest()}
+    assert spec["package_key"] in function.get_package_url(created["id"])
+    with pytest.raises(NotFound) as err:
+        function.get_function_spec(created["id"], 3)
+    assert str(err.value) == \
+        f"FunctionVersion not found [function_id={created['id']}, version_number=3]"
+    image = function.create_function({"code": '{"source": "image", "image": "alpine"}'}, None)
+    with pytest.raises(NotAllowed, match=r"^Download image function is not allowed\.$"):
+        function.get_package_url(image["id"])
+    assert function.count_functions("r1") == 1
 
 
-def test_create_get_list(services, config):
-    context = {"project_id": "p1", "is_admin": False}
-    with ServiceRpcProxy("function", config, context_data=context) as function:
-        created = function.create_function(
-            {"code": '{"source": "package"}', "runtime_id": "r1", "name": "hello"}, PACKAGE)
-        assert function.get_function(created["id"])["name"] == "hello"
-        assert [f["id"] for f in function.list_functions()] == [created["id"]]
-
-
-def test_unknown_runtime_is_404_and_upload_is_deleted(services, config):
-    StubStorage.deleted.clear()
-    with ServiceRpcProxy("function", config) as function:
-        with pytest.raises(NotFound, match=r"Runtime not found \[id=nope\]"):
-            function.create_function({"code": '{"source": "package"}', "runtime_id": "nope"},
-                                     PACKAGE)
-    assert StubStorage.deleted == [PACKAGE["key"]]
-
-
-def test_created_event_dispatched(services, config):
-    with ServiceRpcProxy("function", config) as function:
-        with entrypoint_waiter(_listener(services), "on_created") as result:
-            created = function.create_function(
-                {"code": '{"source": "package"}', "runtime_id": "r1"}, PACKAGE)
-    assert result.get() == created["id"]
-
-
-def _listener(runner):
-    return next(c for c in runner.containers if c.service_name == "listener")
+def test_delete(function, listener, make_function, rpc_as, storage, trigger):
+    created = make_function()
+    function.create_version(created["id"])
+    keys = {function.get_function_spec(created["id"], n)["package_key"] for n in (0, 1)}
+    for usage, message in (({"jobs": 1, "webhooks": 0}, "running job(s)"),
+                           ({"jobs": 0, "webhooks": 1}, "webhook(s)")):
+        trigger.usage[(created["id"], None)] = usage
+        with pytest.raises(Forbidden) as err:
+            function.delete_function(created["id"])
+        assert str(err.value) == f"The function is still associated with {message}."
+    trigger.usage.clear()
+    function.create_alias({"name": "a", "function_id": created["id"]})
+    with pytest.raises(Forbidden, match=r"^The function is still associated with function "
+                                        r"alias\(es\)\.$"):
+        function.delete_function(created["id"])
+    function.delete_alias("a")
+    with rpc_as("admin", is_admin=True) as admin:
+        with pytest.raises(Forbidden, match="^Function can only be deleted by its owner.$"):
+            admin.delete_function(created["id"])
+    with entrypoint_waiter(listener, "on_deleted") as result:
+        function.delete_function(created["id"])
+    assert result.get() == {"id": created["id"]}
+    assert set(storage.deleted) == keys
+    with pytest.raises(NotFound):
+        function.get_function(created["id"])

@@ -71,3 +71,15 @@ def test_package_checks():
         rules.check_package({"source": "package", "md5sum": "def"}, package)
     with pytest.raises(InvalidInput, match="Required: {'package'}"):
         rules.check_package({"source": "package"}, None)
+
+
+def test_swift_location():
+    code = {"source": "swift", "swift": {"container": "c", "object": "dir/o.zip"}}
+    assert rules.swift_location(code) == ("c", "dir/o.zip")
+    assert rules.swift_key("c", "dir/o.zip") == "swift/c/dir/o.zip"
+    for bad in ({"source": "swift"}, {"source": "swift", "swift": {"container": "c"}},
+                {"source": "swift", "swift": {"container": "c", "object": 1}}):
+        with pytest.raises(InvalidInput) as err:
+            rules.swift_location(bad)
+        assert str(err.value) == ("Both container and object must be provided for swift type "
+                                  "function.")

@@ -1,0 +1,38 @@
+"""Pure decisions about function versions and version numbers (Qinling's messages).
+
+Fixes Qinling's bugs (research §6 item 15): a version snapshots the whole configuration, so
+a configuration change alone makes a new version possible; the maximum is configurable;
+numbers come from a counter that only grows, so they are never reused.
+"""
+from qinling_shared.exceptions import Forbidden, InvalidInput
+
+PACKAGE_ONLY = "Function versioning only allowed for package type function."
+
+
+def number(raw):
+    """A version number from the wire (an int, or the digits of a URL path)."""
+    if isinstance(raw, bool):
+        raw = None
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or raw < 0:
+        raise InvalidInput("Invalid version: a non-negative integer is required.")
+    return raw
+
+
+def check_new_version(source, existing, latest, current, max_versions):
+    """May a new version be made?
+
+    ``existing`` = how many versions there are; ``latest`` = ``(number, snapshot)`` of the
+    newest one or ``None``; ``current`` = the function's snapshot now.
+    """
+    if source != "package":
+        raise Forbidden(PACKAGE_ONLY)
+    if existing >= max_versions:
+        raise Forbidden(f"Can not exceed maximum number({max_versions}) of versions")
+    if latest is not None and latest[1] == current:
+        raise Forbidden(f"Function package not changed since the latest version {latest[0]}.")
+
+
+def not_found(function_id, version):
+    return f"FunctionVersion not found [function_id={function_id}, version_number={version}]"
