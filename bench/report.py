@@ -27,10 +27,12 @@ def memory_table(rows):
     return "\n".join(lines)
 
 
-def document(header, latency_rows, memory_rows, notes):
+def document(header, latency_rows, memory_rows, notes, sections=()):
+    """``sections``: more Markdown sections, placed before the notes."""
     return "\n\n".join([
         f"# Qinling benchmark\n\n{header}",
         "## Warm sync invocation of a hello function\n\n" + latency_table(latency_rows),
         "## Idle resident memory (before the load)\n\n" + memory_table(memory_rows),
+        *sections,
         "## Notes\n\n" + "\n".join(f"- {note}" for note in notes),
     ]) + "\n"

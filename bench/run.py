@@ -1,10 +1,12 @@
-"""`make bench`: warm sync invocations through the gateway vs. directly on the worker.
+"""`make bench`: warm sync invocations through the gateway vs. directly on the worker, and a
+50 MiB package through the gateway vs. a plain file copy.
 
 Starts a private Platform (own vhost, etcd, ports), creates a runtime and the hello function,
 warms it, records each process's idle memory, then runs closed-loop load at each concurrency:
 POST /v1/executions (sync) on the gateway, and POST /execute on the function's workers with
-the body the execution service sends (the floor). Prints the tables and writes them to
-bench/results/latest.md. No assertions on timing.
+the body the execution service sends (the floor). Then uploads and downloads a large package
+(transfer.py). Prints the tables and writes them to bench/results/latest.md. No assertions
+on timing.
 """
 import argparse
 import datetime
@@ -19,6 +21,7 @@ import load
 import memory
 import report
 import stats
+import transfer
 import workers
 from qinling_shared.testing.api_client import ApiClient
 from qinling_shared.testing.platform import Platform
@@ -33,6 +36,9 @@ def parse_args(argv):
     parser.add_argument("--requests", type=int, nargs="+", default=[300, 1000],
                         help="requests per run, one per --concurrency value")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--package-mib", type=int, default=50,
+                        help="size of the package uploaded and downloaded (0: skip)")
+    parser.add_argument("--package-runs", type=int, default=3)
     parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args(argv)
     if len(args.requests) != len(args.concurrency):
@@ -59,7 +65,7 @@ def prepare(api):
     api.wait_for_status(f"/v1/runtimes/{runtime_id}", {"available"}, timeout=120)
     function = api.create_function(runtime_id, name="hello")
     function.raise_for_status()
-    return function.json()["id"]
+    return runtime_id, function.json()["id"]
 
 
 def measure(name, urls, body_for, total, concurrency, check, errors_seen):
@@ -98,7 +104,7 @@ def header():
 
 def run(args, platform):
     api = ApiClient(platform.url)
-    function_id = prepare(api)
+    runtime_id, function_id = prepare(api)
     gateway = [platform.url + "/v1/executions"]
 
     def gateway_body(number):
@@ -123,7 +129,13 @@ def run(args, platform):
     notes = ["worker rows: requests round-robin over the function's workers found in etcd "
              f"after the gateway run ({', '.join(spread)})",
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
-    return report.document(header(), rows, rows_memory, notes)
+    sections = []
+    if args.package_mib > 0:
+        package_section, package_notes = transfer.run(
+            platform, runtime_id, args.package_mib, args.package_runs)
+        sections.append(package_section)
+        notes += package_notes
+    return report.document(header(), rows, rows_memory, notes, sections)
 
 
 def main(argv=None):

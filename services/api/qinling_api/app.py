@@ -8,7 +8,8 @@ from qinling_api.routes import setup_routes
 from qinling_api.rpc import RpcClient
 from qinling_api.storage_client import StorageClient
 
-# tempest posts to /v1//aliases; clients may add a trailing slash: redirect (308) to the route
+# clients may add a trailing slash or double a slash: redirect (308) to the route
+# (POST /v1//aliases, which tempest sends, has its own route: see routes.py)
 normalize_path = web.normalize_path_middleware(
     append_slash=False, remove_slash=True, merge_slashes=True)
 

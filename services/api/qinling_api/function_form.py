@@ -1,9 +1,11 @@
-"""The body of ``POST /v1/functions``: text fields, and a package streamed to storage.
+"""The body of ``POST`` and ``PUT /v1/functions``: text fields, a package streamed to storage.
 
 python-qinlingclient sends multipart/form-data (fields, then the ``package`` file) for
 package functions and a urlencoded form for image/swift ones; a JSON body is accepted too.
-Fields reach the function service as strings, as a form carries them. The package part is
-read chunk by chunk and passed on to the storage service as it arrives: never held whole.
+On update it merges the keys of ``code`` into the form (``source=package``) instead of
+sending ``code``. Fields reach the function service as strings, as a form carries them
+(JSON objects as JSON text). The package part is read chunk by chunk and passed on to the
+storage service as it arrives: never held whole.
 """
 import json
 
@@ -12,55 +14,61 @@ import aiohttp
 from qinling_api import validation
 from qinling_shared.exceptions import InvalidInput
 
-FIELDS = ("code", "runtime_id", "name", "description", "entry", "cpu", "memory_size", "timeout")
+CREATE_FIELDS = ("code", "runtime_id", "name", "description", "entry", "cpu", "memory_size",
+                 "timeout")
+UPDATE_FIELDS = ("code", "source", "swift", "name", "description", "entry", "cpu",
+                 "memory_size", "timeout")
+OBJECT_FIELDS = ("code", "swift")  # JSON objects, passed on as JSON text
 PACKAGE = "package"
 CHUNK_SIZE = 64 * 1024
 FORM_TYPES = ("", "application/x-www-form-urlencoded")
 MALFORMED_MULTIPART = "Malformed multipart/form-data request body."
 
 
-async def read(request, upload, discard):
-    """``(values, package)``; ``package`` is what ``upload`` returned, or ``None``.
+async def read(request, fields, upload, discard):
+    """``(values, package)``: the ``fields`` present, and what ``upload`` returned or ``None``.
 
     ``upload(chunks)`` stores an async iterator of bytes; ``discard(package)`` deletes a stored
     package again when the rest of the form turns out to be unusable.
     """
     content_type = request.content_type
     if content_type == "multipart/form-data":
-        return await read_multipart(request, upload, discard)
+        return await read_multipart(request, fields, upload, discard)
     if content_type == "application/json":
-        return json_values(validation.json_object(await request.read())), None
+        return json_values(validation.json_object(await request.read()), fields), None
     if content_type in FORM_TYPES:
-        return await read_urlencoded(request), None
+        return await read_urlencoded(request, fields), None
     raise InvalidInput(f"Unsupported Content-Type '{content_type}': use multipart/form-data, "
                        "application/x-www-form-urlencoded or application/json.")
 
 
-async def read_urlencoded(request):
+async def read_urlencoded(request, fields):
     try:
         form = await request.post()
     except ValueError:
         raise InvalidInput("Malformed form request body.") from None
-    return {name: form[name] for name in FIELDS if isinstance(form.get(name), str)}
+    return {name: form[name] for name in fields if isinstance(form.get(name), str)}
 
 
-def json_values(body):
-    """JSON values as the strings a form would have carried (``code`` may be an object)."""
+def json_values(body, fields):
+    """JSON values as the strings a form would have carried (``OBJECT_FIELDS`` may be
+    objects, numbers may be integers)."""
     values = {}
-    for name in FIELDS:
+    for name in fields:
         value = body.get(name)
         if isinstance(value, str):
             values[name] = value
-        elif isinstance(value, dict) and name == "code":
+        elif isinstance(value, dict) and name in OBJECT_FIELDS:
             values[name] = json.dumps(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             values[name] = str(value)
         elif value is not None:
-            raise InvalidInput(f"Invalid value of '{name}': a string is required.")
+            expected = "a string or a JSON object" if name in OBJECT_FIELDS else "a string"
+            raise InvalidInput(f"Invalid value of '{name}': {expected} is required.")
     return values
 
 
-async def read_multipart(request, upload, discard):
+async def read_multipart(request, fields, upload, discard):
     values, package = {}, None
     try:
         reader = await request.multipart()
@@ -69,7 +77,7 @@ async def read_multipart(request, upload, discard):
                 continue  # a nested multipart: not part of this API
             if part.name == PACKAGE and package is None:
                 package = await upload_part(part, upload)
-            elif part.name in FIELDS and part.name not in values:
+            elif part.name in fields and part.name not in values:
                 values[part.name] = await part.text()
             # any other part is skipped: the reader drains it before the next one
     except (ValueError, RuntimeError, AssertionError):  # how aiohttp reports a bad body

@@ -40,23 +40,36 @@ async def context_middleware(request, handler):
 
 @web.middleware
 async def error_middleware(request, handler):
-    """Every error becomes ``{"faultstring": ...}``; an unexpected one never shows its details."""
+    """Every error becomes ``{"faultstring": ...}``; an unexpected one never shows its details.
+
+    An error after a streamed response has started (a download broken off) cannot be answered:
+    it is re-raised, so aiohttp drops the connection and the client sees a truncated body.
+    """
     try:
         return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
+    except Exception as exc:
+        if request.writer is not None and request.writer.output_size > 0:
+            LOG.warning("%s %s [%s]: response broken off: %r", request.method, request.path,
+                        request.get(request_id_key), exc)
             raise
+        return error_response(request, exc)
+
+
+def error_response(request, exc):
+    """The fault answering ``exc`` (redirects are raised again: they are not errors)."""
+    if isinstance(exc, web.HTTPException):
+        if exc.status < 400:
+            raise exc
         headers = {name: exc.headers[name] for name in PASSED_THROUGH_HEADERS
                    if name in exc.headers}
         return errors.fault(errors.http_error_message(exc), exc.status, headers)
-    except RemoteError as exc:
+    if isinstance(exc, RemoteError):
         LOG.error("%s %s [%s]: remote %s (%s): %s", request.method, request.path,
                   request.get(request_id_key), exc.exc_type, exc.exc_path, exc.value)
         return errors.fault(errors.INTERNAL_ERROR, 500)
-    except Exception as exc:
-        status = errors.http_status(exc)
-        if status is not None:
-            return errors.fault(str(exc), status)
-        LOG.exception("%s %s [%s] failed", request.method, request.path,
-                      request.get(request_id_key))
-        return errors.fault(errors.INTERNAL_ERROR, 500)
+    status = errors.http_status(exc)
+    if status is not None:
+        return errors.fault(str(exc), status)
+    LOG.error("%s %s [%s] failed", request.method, request.path,
+              request.get(request_id_key), exc_info=exc)
+    return errors.fault(errors.INTERNAL_ERROR, 500)

@@ -1,5 +1,9 @@
 """The whole URL table."""
-from qinling_api.views import executions, functions, health, root, runtimes
+from qinling_api.views import (aliases, executions, functions, health, root, runtimes,
+                               versions)
+
+FUNCTION = "/v1/functions/{id}"
+VERSION = FUNCTION + "/versions/{version}"
 
 
 def setup_routes(app):
@@ -12,10 +16,29 @@ def setup_routes(app):
     add("POST", "/v1/runtimes", runtimes.create_runtime)
     add("GET", "/v1/runtimes", runtimes.list_runtimes)
     add("GET", "/v1/runtimes/{id}", runtimes.get_runtime)
+    add("PUT", "/v1/runtimes/{id}", runtimes.update_runtime)
+    add("DELETE", "/v1/runtimes/{id}", runtimes.delete_runtime)
+    add("GET", "/v1/runtimes/{id}/pool", runtimes.get_runtime_pool)
 
     add("POST", "/v1/functions", functions.create_function)
     add("GET", "/v1/functions", functions.list_functions)
-    add("GET", "/v1/functions/{id}", functions.get_function)
+    add("GET", FUNCTION, functions.get_function)
+    add("PUT", FUNCTION, functions.update_function)
+    add("DELETE", FUNCTION, functions.delete_function)
+
+    add("POST", FUNCTION + "/versions", versions.create_version)
+    add("GET", FUNCTION + "/versions", versions.list_versions)
+    add("GET", VERSION, versions.get_version)
+    add("DELETE", VERSION, versions.delete_version)
+
+    # tempest posts to /v1//aliases: routed as is (a redirected POST is not re-sent by
+    # every client; python-qinlingclient follows no 307/308)
+    for prefix in ("/v1/aliases", "/v1//aliases"):
+        add("POST", prefix, aliases.create_alias)
+        add("GET", prefix, aliases.list_aliases)
+    add("GET", "/v1/aliases/{name}", aliases.get_alias)
+    add("PUT", "/v1/aliases/{name}", aliases.update_alias)
+    add("DELETE", "/v1/aliases/{name}", aliases.delete_alias)
 
     add("POST", "/v1/executions", executions.create_execution)
     add("GET", "/v1/executions", executions.list_executions)

@@ -1,9 +1,11 @@
 """HTTP client of the storage service: package bytes never travel over RPC.
 
 Contract (docs/architecture.md): ``PUT <storage>/v1/packages?project_id=<p>`` with the raw zip as
-a chunked body → 201 ``{"key", "md5sum", "sha256", "size"}``; errors have the body
+a chunked body → 201 ``{"key", "md5sum", "sha256", "size"}``; ``GET`` of a signed URL (made by
+the function service) → the bytes, streamed; errors have the body
 ``{"error": {"type": "<wire error name>", "message": "..."}}``.
 """
+import contextlib
 import logging
 
 import aiohttp
@@ -15,6 +17,8 @@ LOG = logging.getLogger(__name__)
 UNAVAILABLE = "Storage service is unavailable."
 # No total limit: a large package over a slow link may take long; a silent peer may not.
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=60)
+DOWNLOAD_TIMEOUT = UPLOAD_TIMEOUT
+CHUNK_SIZE = 64 * 1024
 
 
 class StorageError(Exception):
@@ -39,6 +43,20 @@ class StorageClient:
         except (aiohttp.ClientConnectionError, TimeoutError) as exc:
             LOG.warning("package upload to %s failed: %r", self.base_url, exc)
             raise Unavailable(UNAVAILABLE) from None
+
+    @contextlib.asynccontextmanager
+    async def download(self, url):
+        """The package behind a signed ``url``: yields ``(size or None, chunks)``, ``chunks``
+        an async iterator of bytes read from the storage service as they are consumed."""
+        try:
+            response = await self._session.get(url, timeout=DOWNLOAD_TIMEOUT)
+        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+            LOG.warning("package download from %s failed: %r", self.base_url, exc)
+            raise Unavailable(UNAVAILABLE) from None
+        async with response:
+            if response.status != 200:
+                raise await error_of(response)
+            yield response.content_length, response.content.iter_chunked(CHUNK_SIZE)
 
 
 async def error_of(response):

@@ -2,6 +2,7 @@
 
 No eventlet here: the gateway is a plain asyncio process.
 """
+import contextlib
 import dataclasses
 import hashlib
 
@@ -9,6 +10,7 @@ import pytest
 
 from qinling_api.app import create_app
 from qinling_api.settings import Settings
+from qinling_shared.exceptions import NotFound
 
 
 @dataclasses.dataclass
@@ -45,11 +47,28 @@ class FakeRpc:
 
 
 class FakeStorage:
-    """Keeps uploads in memory, chunk by chunk as they arrived."""
+    """Keeps uploads in memory, chunk by chunk as they arrived; serves ``packages`` by URL."""
+
+    CHUNK = 1000
 
     def __init__(self):
         self.uploads = []     # (project_id, [chunks])
         self.error = None
+        self.packages = {}    # signed url -> bytes
+        self.chunks_read = 0
+
+    @contextlib.asynccontextmanager
+    async def download(self, url):
+        if url not in self.packages:
+            raise NotFound(f"Package not found [url={url}]")
+        data = self.packages[url]
+
+        async def chunks():
+            for start in range(0, len(data), self.CHUNK):
+                self.chunks_read += 1
+                yield data[start:start + self.CHUNK]
+
+        yield len(data), chunks()
 
     async def upload(self, project_id, body):
         chunks = []

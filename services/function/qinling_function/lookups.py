@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from qinling_shared import listing
 from qinling_shared.database import get_scoped
-from qinling_shared.exceptions import InvalidInput, NotFound
+from qinling_shared.exceptions import NotFound
 
 from qinling_function import version_rules
 from qinling_function.models import Function, FunctionAlias, FunctionVersion
@@ -52,11 +52,8 @@ class Lookups:
 
     def _listed(self, model, query, filters, sortable):
         """``listing.scoped_rows`` with only the filter fields this model allows."""
-        for name, *_ in (query or {}).get("filters", ()):
-            if name not in filters:
-                raise InvalidInput(f"Invalid filter {name!r}; known: {', '.join(sorted(filters))}.")
         return listing.scoped_rows(self.db, model, query, sortable, self.project_id,
-                                   self.is_admin)
+                                   self.is_admin, filters=filters)
 
     def _discard(self, key):
         """Delete a package; the refusal or deletion it follows matters more, so log and go on."""

@@ -12,6 +12,12 @@ import os  # noqa: E402
 from qinling_shared import config, service_main  # noqa: E402
 
 
+SWIFT_KEYS = ("auth_url", "auth_version", "user", "key", "project_name", "user_domain_name",
+              "project_domain_name", "container", "max_object_size")
+S3_KEYS = ("endpoint_url", "region_name", "access_key", "secret_key", "bucket",
+           "addressing_style")
+
+
 def extra_config(conf):
     """The storage service's part of the container config, from ``qinling.conf``."""
     storage = conf.storage
@@ -25,6 +31,8 @@ def extra_config(conf):
             "max_package_size": storage.max_package_size,
             "max_package_files": storage.max_package_files,
             "max_unpacked_size": storage.max_unpacked_size,
+            "swift": {key: getattr(conf.swift, key) for key in SWIFT_KEYS},
+            "s3": {key: getattr(conf.s3, key) for key in S3_KEYS},
         },
         "STATE_PATH": config.state_path(conf),
         "WEB_SERVER_ADDRESS": f"{storage.http_host}:{storage.http_port}",

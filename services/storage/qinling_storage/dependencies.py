@@ -6,9 +6,11 @@ from nameko.extensions import DependencyProvider
 from qinling_storage import packages, signing_key
 from qinling_storage.backends import STORES
 from qinling_storage.backends.base import PackageStore
+from qinling_storage.swift_account import SwiftAccount
 
 STORAGE_KEY = "STORAGE"
 STATE_PATH_KEY = "STATE_PATH"
+MAX_SWIFT_OBJECT_SIZE = 51 * 1024 * 1024  # Qinling's MAX_PACKAGE_SIZE for Swift code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,10 +24,13 @@ class Storage:
     signed_url_ttl: int
     max_package_size: int
     zip_limits: packages.ZipLimits
+    swift: SwiftAccount | None = None  # the [swift] account, for Swift-sourced code
+    max_swift_object_size: int = MAX_SWIFT_OBJECT_SIZE
 
 
 def build_storage(settings, state_path=None):
-    """``settings`` is the ``STORAGE`` dict (see the README for its keys)."""
+    """``settings`` is the ``STORAGE`` dict (see the README for its keys); its optional
+    ``swift`` and ``s3`` dicts hold the ``[swift]`` and ``[s3]`` options."""
     store = STORES.load(settings["provider"]).from_settings(settings)
     key = settings.get("url_signing_key")
     if not key:
@@ -33,6 +38,7 @@ def build_storage(settings, state_path=None):
             raise ValueError("STATE_PATH is needed to keep a generated URL signing key.")
         key = signing_key.load_or_create(state_path)
     defaults = packages.ZipLimits()
+    swift = settings.get("swift") or {}
     return Storage(
         provider=settings["provider"],
         store=store,
@@ -44,6 +50,8 @@ def build_storage(settings, state_path=None):
             max_files=int(settings.get("max_package_files", defaults.max_files)),
             max_unpacked_size=int(
                 settings.get("max_unpacked_size", defaults.max_unpacked_size))),
+        swift=SwiftAccount.from_settings(swift),
+        max_swift_object_size=int(swift.get("max_object_size", MAX_SWIFT_OBJECT_SIZE)),
     )
 
 

@@ -60,23 +60,40 @@ def iter_chunks(stream, chunk_size=CHUNK_SIZE):
     return iter(lambda: stream.read(chunk_size), b"")
 
 
-def copy_digesting(chunks, write, max_size):
-    """Pass ``chunks`` to ``write`` while summing md5, sha256 and size.
+class Digesting:
+    """Iterates ``chunks`` while summing md5, sha256 and size.
 
-    Raises ``PayloadTooLarge`` as soon as the total passes ``max_size``; the chunk that
-    passes it is not written.
+    Raises ``PayloadTooLarge`` as soon as the total passes ``max_size`` (``None``: no
+    limit); the chunk that passes it is not yielded. ``digest()`` once exhausted.
     """
-    md5 = hashlib.md5(usedforsecurity=False)
-    sha256 = hashlib.sha256()
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > max_size:
-            raise too_large(max_size)
-        md5.update(chunk)
-        sha256.update(chunk)
+
+    def __init__(self, chunks, max_size=None):
+        self._chunks = chunks
+        self._max_size = max_size
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._sha256 = hashlib.sha256()
+        self.size = 0
+
+    def __iter__(self):
+        for chunk in self._chunks:
+            self.size += len(chunk)
+            if self._max_size is not None and self.size > self._max_size:
+                raise too_large(self._max_size)
+            self._md5.update(chunk)
+            self._sha256.update(chunk)
+            yield chunk
+
+    def digest(self):
+        return Digest(md5=self._md5.hexdigest(), sha256=self._sha256.hexdigest(),
+                      size=self.size)
+
+
+def copy_digesting(chunks, write, max_size):
+    """Pass ``chunks`` to ``write`` while summing md5, sha256 and size (see ``Digesting``)."""
+    digesting = Digesting(chunks, max_size)
+    for chunk in digesting:
         write(chunk)
-    return Digest(md5=md5.hexdigest(), sha256=sha256.hexdigest(), size=size)
+    return digesting.digest()
 
 
 def validate_zip(fileobj, limits=DEFAULT_LIMITS):

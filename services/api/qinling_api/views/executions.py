@@ -3,15 +3,17 @@ from aiohttp import web
 
 from qinling_api import rendering, validation
 from qinling_api.keys import context_key, rpc_key, settings_key
+from qinling_shared import listing
 
 FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
           "sync": (bool,), "input": (str, dict), "description": (str,)}
-FILTERS = ("function_id", "status", "description")
+FILTERS = ("function_id", "function_version", "function_alias", "status", "description", "sync")
 
 
 async def create_execution(request):
     """``POST /v1/executions {"function_id": "f1", "sync": true, "input": "{\\"a\\": 1}"}``
-    → 201 execution, ``result`` as a JSON string. A sync call waits for the function to end."""
+    (or ``"function_alias": "prod"``; ``"function_version": 1``) → 201 execution, ``result``
+    as a JSON string. A sync call waits for the function to end."""
     values = validation.check_types(validation.json_object(await request.read()), FIELDS)
     validation.require_function_reference(values)
     settings = request.app[settings_key]
@@ -23,10 +25,10 @@ async def create_execution(request):
 
 
 async def list_executions(request):
-    """``GET /v1/executions?function_id=...&status=success`` → ``{"executions": [...]}``"""
-    filters = {name: request.query[name] for name in FILTERS if name in request.query}
+    """``GET /v1/executions?function_id=...&status=neq:failed`` → ``{"executions": [...]}``"""
+    query = listing.parse(request.query, FILTERS)
     executions = await request.app[rpc_key].call(
-        "execution", "list_executions", filters, context=request[context_key])
+        "execution", "list_executions", query, context=request[context_key])
     return web.json_response({"executions": [rendering.execution(e) for e in executions]})
 
 

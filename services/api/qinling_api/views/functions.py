@@ -3,16 +3,18 @@ import logging
 
 from aiohttp import web
 
-from qinling_api import function_form, rendering, validation
+from qinling_api import function_form, package_download, rendering, validation
 from qinling_api.keys import context_key, rpc_key, storage_key
+from qinling_shared import listing
 from qinling_shared.context import PROJECT_ID
 
 LOG = logging.getLogger(__name__)
 
+FILTERS = ("name", "runtime_id")
 
-async def create_function(request):
-    """``POST /v1/functions`` multipart: ``code='{"source": "package"}'``, ``runtime_id``,
-    ``entry``, ..., file ``package`` → 201 function (``code`` as an object)."""
+
+def package_handlers(request):
+    """``(upload, discard)`` for ``function_form.read``: store a package, delete it again."""
     rpc, context = request.app[rpc_key], request[context_key]
 
     async def upload(chunks):
@@ -24,23 +26,56 @@ async def create_function(request):
         except Exception:
             LOG.exception("could not delete the unused package %s", package["key"])
 
-    values, package = await function_form.read(request, upload, discard)
+    return upload, discard
+
+
+async def create_function(request):
+    """``POST /v1/functions`` multipart: ``code='{"source": "package"}'``, ``runtime_id``,
+    ``entry``, ..., file ``package`` → 201 function (``code`` as an object)."""
+    upload, discard = package_handlers(request)
+    values, package = await function_form.read(
+        request, function_form.CREATE_FIELDS, upload, discard)
     if values.get("code") is None:
         await function_form.discard_if_stored(package, discard)
         validation.require(values, ("code",))
-    function = await rpc.call("function", "create_function", values, package, context=context)
+    function = await request.app[rpc_key].call(
+        "function", "create_function", values, package, context=request[context_key])
     return web.json_response(function, status=201)
 
 
+async def update_function(request):
+    """``PUT /v1/functions/{id}`` form, multipart (``source=package`` + file ``package``) or
+    JSON ``{"timeout": 10}`` → 200 function. The service refuses (and deletes) a bad upload."""
+    upload, discard = package_handlers(request)
+    values, package = await function_form.read(
+        request, function_form.UPDATE_FIELDS, upload, discard)
+    function = await request.app[rpc_key].call(
+        "function", "update_function", request.match_info["id"], values, package,
+        context=request[context_key])
+    return web.json_response(function)
+
+
 async def list_functions(request):
-    """``GET /v1/functions`` → ``{"functions": [...]}``, each ``code`` a JSON string."""
+    """``GET /v1/functions?name=has:hello`` → ``{"functions": [...]}``, ``code`` JSON text."""
+    query = listing.parse(request.query, FILTERS)
     functions = await request.app[rpc_key].call(
-        "function", "list_functions", context=request[context_key])
+        "function", "list_functions", query, context=request[context_key])
     return web.json_response({"functions": [rendering.function_in_list(f) for f in functions]})
 
 
 async def get_function(request):
-    """``GET /v1/functions/{id}`` → the function, ``code`` as an object."""
+    """``GET /v1/functions/{id}`` → the function, ``code`` as an object;
+    ``?download=true`` → its package (``application/zip``, attachment ``<id>``)."""
+    function_id = request.match_info["id"]
+    if validation.is_true(request.query.get("download", "false")):
+        return await package_download.send(request, function_id, 0, function_id)
     function = await request.app[rpc_key].call(
-        "function", "get_function", request.match_info["id"], context=request[context_key])
+        "function", "get_function", function_id, context=request[context_key])
     return web.json_response(function)
+
+
+async def delete_function(request):
+    """``DELETE /v1/functions/{id}`` → 204 (403 while jobs, webhooks or aliases use it)."""
+    await request.app[rpc_key].call(
+        "function", "delete_function", request.match_info["id"], context=request[context_key])
+    return web.Response(status=204)

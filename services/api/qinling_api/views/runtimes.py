@@ -3,9 +3,12 @@ from aiohttp import web
 
 from qinling_api import validation
 from qinling_api.keys import context_key, rpc_key
+from qinling_shared import listing
 
 FIELDS = {"image": (str,), "name": (str,), "description": (str,), "is_public": (bool,),
           "trusted": (bool,)}
+UPDATE_FIELDS = {"name": (str,), "description": (str,), "image": (str,)}
+FILTERS = ()
 
 
 async def create_runtime(request):
@@ -19,8 +22,9 @@ async def create_runtime(request):
 
 async def list_runtimes(request):
     """``GET /v1/runtimes`` → ``{"runtimes": [...]}``"""
+    query = listing.parse(request.query, FILTERS)
     runtimes = await request.app[rpc_key].call(
-        "execution", "list_runtimes", context=request[context_key])
+        "execution", "list_runtimes", query, context=request[context_key])
     return web.json_response({"runtimes": runtimes})
 
 
@@ -29,3 +33,27 @@ async def get_runtime(request):
     runtime = await request.app[rpc_key].call(
         "execution", "get_runtime", request.match_info["id"], context=request[context_key])
     return web.json_response(runtime)
+
+
+async def update_runtime(request):
+    """``PUT /v1/runtimes/{id} {"image": "python3.11"}`` → 200 runtime (``upgrading`` when
+    the image changes); other fields are ignored, as Qinling did."""
+    values = validation.check_types(validation.json_object(await request.read()), UPDATE_FIELDS)
+    runtime = await request.app[rpc_key].call(
+        "execution", "update_runtime", request.match_info["id"], values,
+        context=request[context_key])
+    return web.json_response(runtime)
+
+
+async def delete_runtime(request):
+    """``DELETE /v1/runtimes/{id}`` → 204 (403 ``Runtime <id> is still in use.``)."""
+    await request.app[rpc_key].call(
+        "execution", "delete_runtime", request.match_info["id"], context=request[context_key])
+    return web.Response(status=204)
+
+
+async def get_runtime_pool(request):
+    """``GET /v1/runtimes/{id}/pool`` → ``{"name": id, "capacity": {"total", "available"}}``"""
+    pool = await request.app[rpc_key].call(
+        "execution", "get_runtime_pool", request.match_info["id"], context=request[context_key])
+    return web.json_response(pool)

@@ -80,12 +80,47 @@ async def test_a_function_or_an_alias_is_required(client):
         "faultstring": "Either function_alias or function_id must be provided."}
 
 
-async def test_list_executions_passes_filters(client, rpc):
+async def test_list_executions_passes_the_parsed_query(client, rpc):
     rpc.answer("execution", "list_executions", [EXECUTION])
-    response = await client.get("/v1/executions?function_id=f1&status=success&other=x")
+    response = await client.get(
+        "/v1/executions?function_id=f1&status=neq:failed&description=has:job"
+        "&function_alias=prod&function_version=2&sync=true&limit=5&all_projects=1")
     body = await response.json()
     assert [json.loads(e["result"]) for e in body["executions"]] == [EXECUTION["result"]]
-    assert rpc.calls[0].args == ({"function_id": "f1", "status": "success"},)
+    (query,) = rpc.calls[0].args
+    assert query["filters"] == [
+        ["function_id", "eq", "f1"], ["status", "neq", "failed"], ["description", "has", "job"],
+        ["function_alias", "eq", "prod"], ["function_version", "eq", "2"],
+        ["sync", "eq", "true"]]
+    assert query["limit"] == 5 and query["all_projects"] is True
+
+
+async def test_list_executions_with_an_unknown_filter_is_a_400(client, rpc):
+    response = await client.get("/v1/executions?runtime_id=r1")
+    assert response.status == 400
+    assert (await response.json())["faultstring"] == (
+        "Invalid filter 'runtime_id'; known: description, function_alias, function_id, "
+        "function_version, status, sync.")
+    assert rpc.calls == []
+
+
+async def test_create_execution_by_alias_and_version(client, rpc):
+    rpc.answer("execution", "create_execution", {**EXECUTION, "function_alias": "prod"})
+    response = await client.post("/v1/executions", json={
+        "function_alias": "prod", "function_id": None, "function_version": 0, "sync": True})
+    assert response.status == 201
+    assert (await response.json())["function_alias"] == "prod"
+    assert rpc.calls[0].args == ({"function_alias": "prod", "function_version": 0,
+                                  "sync": True},)
+
+
+async def test_a_huge_function_version_is_a_400(client, rpc):
+    response = await client.post("/v1/executions", json={
+        "function_id": "f1", "function_version": 2 ** 70})
+    assert response.status == 400
+    assert await response.json() == {
+        "faultstring": "Invalid value of 'function_version': the integer is out of range."}
+    assert rpc.calls == []
 
 
 async def test_unknown_execution_is_the_services_404(client, rpc):

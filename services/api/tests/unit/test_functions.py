@@ -3,7 +3,10 @@ import json
 
 import aiohttp
 
-from qinling_shared.exceptions import InvalidInput, NotFound
+import pytest
+
+from qinling_shared import listing
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed, NotFound
 
 CODE = {"source": "package", "md5sum": None}
 FUNCTION = {"id": "f1", "name": "hello", "runtime_id": "r1", "code": CODE, "entry": "m.main"}
@@ -132,6 +135,24 @@ async def test_list_functions_gives_code_as_a_json_string(client, rpc):
     (function,) = (await response.json())["functions"]
     assert isinstance(function["code"], str)
     assert json.loads(function["code"]) == CODE
+    assert rpc.calls[0].args == (listing.parse({}, ()),)
+
+
+async def test_list_functions_passes_name_and_runtime_filters(client, rpc):
+    rpc.answer("function", "list_functions", [])
+    response = await client.get("/v1/functions?name=has:hel&runtime_id=r1&project_id=p2")
+    assert await response.json() == {"functions": []}
+    (query,) = rpc.calls[0].args
+    assert query["filters"] == [["name", "has", "hel"], ["runtime_id", "eq", "r1"]]
+    assert query["project_id"] == "p2"
+
+
+async def test_list_functions_with_an_unknown_filter_is_a_400(client, rpc):
+    response = await client.get("/v1/functions?entry=m.main")
+    assert response.status == 400
+    assert await response.json() == {
+        "faultstring": "Invalid filter 'entry'; known: name, runtime_id."}
+    assert rpc.calls == []
 
 
 async def test_get_function_gives_code_as_an_object(client, rpc):
@@ -146,3 +167,136 @@ async def test_unknown_function_is_the_services_404(client, rpc):
     response = await client.get("/v1/functions/nope")
     assert response.status == 404
     assert await response.json() == {"faultstring": "Function not found [id=nope]"}
+
+
+def function_service_update(function_id, values, package):
+    return {**FUNCTION, "id": function_id, **values, "package": package}
+
+
+async def test_update_as_the_real_client_sends_a_package(client, rpc, storage):
+    """python-qinlingclient: multipart with ``source=package`` (no ``code``) and the file."""
+    rpc.answer("function", "update_function", function_service_update)
+    package = b"PK\x03\x04" + bytes(range(256)) * 40
+    form = package_form(package, source="package", name="renamed", timeout="10")
+    response = await client.put("/v1/functions/f1", data=form)
+    assert response.status == 200
+    assert (await response.json())["name"] == "renamed"
+    (call,) = rpc.calls_to("function", "update_function")
+    function_id, values, stored = call.args
+    assert (function_id, values) == ("f1", {"source": "package", "name": "renamed",
+                                            "timeout": "10"})
+    assert stored["size"] == len(package) and stored["key"] == "default/pkg-1"
+    assert b"".join(storage.uploads[0][1]) == package
+
+
+async def test_update_with_a_form_keeps_only_updatable_fields(client, rpc, storage):
+    rpc.answer("function", "update_function", function_service_update)
+    response = await client.put("/v1/functions/f1", data={
+        "description": "d", "entry": "m.run", "cpu": "200", "runtime_id": "r2", "id": "x"})
+    assert response.status == 200
+    assert rpc.calls[0].args == ("f1", {"description": "d", "entry": "m.run", "cpu": "200"},
+                                 None)
+    assert storage.uploads == []
+
+
+async def test_update_with_json_objects_passes_them_as_json_text(client, rpc):
+    rpc.answer("function", "update_function", function_service_update)
+    code = {"source": "swift", "swift": {"container": "c"}}
+    response = await client.put("/v1/functions/f1", json={
+        "code": code, "swift": {"object": "o"}, "memory_size": 33554432})
+    assert response.status == 200
+    assert rpc.calls[0].args == ("f1", {"code": json.dumps(code),
+                                        "swift": json.dumps({"object": "o"}),
+                                        "memory_size": "33554432"}, None)
+
+
+@pytest.mark.parametrize("body,message", [
+    (b"[1]", "Malformed JSON request body: a JSON object is expected."),
+    (b'{"code": [1]}', "Invalid value of 'code': a string or a JSON object is required."),
+    (b'{"name": {"a": 1}}', "Invalid value of 'name': a string is required."),
+])
+async def test_update_with_a_bad_json_body_is_a_400(client, rpc, body, message):
+    response = await client.put("/v1/functions/f1", data=body,
+                                headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert await response.json() == {"faultstring": message}
+    assert rpc.calls == []
+
+
+async def test_refused_update_is_the_services_error(client, rpc):
+    rpc.answer("function", "update_function",
+               InvalidInput("The function code type can not be changed."))
+    response = await client.put("/v1/functions/f1", data=package_form(b"zip", source="swift"))
+    assert response.status == 400
+    assert await response.json() == {
+        "faultstring": "The function code type can not be changed."}
+
+
+async def test_truncated_update_upload_is_a_400(client, rpc):
+    boundary = "B0"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\n"
+            f"package\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"package\"; "
+            "filename=\"p.zip\"\r\n\r\n").encode() + b"zip" * 1000
+    response = await client.put("/v1/functions/f1", data=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status == 400
+    assert await response.json() == {"faultstring": "Malformed multipart/form-data request body."}
+    assert rpc.calls_to("function", "update_function") == []
+
+
+async def test_delete_function(client, rpc):
+    response = await client.delete("/v1/functions/f1")
+    assert response.status == 204
+    assert rpc.calls_to("function", "delete_function")[0].args == ("f1",)
+
+
+async def test_delete_function_in_use_is_the_services_403(client, rpc):
+    message = "The function is still associated with function alias(es)."
+    rpc.answer("function", "delete_function", Forbidden(message))
+    response = await client.delete("/v1/functions/f1")
+    assert response.status == 403
+    assert await response.json() == {"faultstring": message}
+
+
+SIGNED_URL = "http://storage/v1/packages/default/k?expires=1&signature=s"
+
+
+@pytest.mark.parametrize("flag", ["true", "True", "1", "yes"])
+async def test_download_streams_the_package(client, rpc, storage, flag):
+    package = bytes(range(256)) * 20  # several FakeStorage chunks
+    storage.packages[SIGNED_URL] = package
+    rpc.answer("function", "get_package_url", SIGNED_URL)
+    response = await client.get(f"/v1/functions/f1?download={flag}")
+    assert response.status == 200
+    assert await response.read() == package
+    assert response.headers["Content-Type"] == "application/zip"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="f1"'
+    assert response.content_length == len(package)
+    assert storage.chunks_read == 6
+    assert rpc.calls_to("function", "get_package_url")[0].args == ("f1", 0)
+    assert rpc.calls_to("function", "get_function") == []
+
+
+async def test_download_false_is_the_function(client, rpc):
+    rpc.answer("function", "get_function", FUNCTION)
+    response = await client.get("/v1/functions/f1?download=false")
+    assert await response.json() == FUNCTION
+    assert rpc.calls_to("function", "get_package_url") == []
+
+
+@pytest.mark.parametrize("error,status", [
+    (NotAllowed("Download image function is not allowed."), 405),
+    (NotFound("Function not found [id=f1]"), 404),
+])
+async def test_download_refused_by_the_service(client, rpc, error, status):
+    rpc.answer("function", "get_package_url", error)
+    response = await client.get("/v1/functions/f1?download=true")
+    assert response.status == status
+    assert await response.json() == {"faultstring": str(error)}
+
+
+async def test_download_of_a_package_missing_in_storage_is_a_404(client, rpc):
+    rpc.answer("function", "get_package_url", SIGNED_URL)
+    response = await client.get("/v1/functions/f1?download=true")
+    assert response.status == 404
+    assert await response.json() == {"faultstring": f"Package not found [url={SIGNED_URL}]"}

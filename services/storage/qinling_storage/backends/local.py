@@ -7,8 +7,8 @@ import tempfile
 from qinling_shared.exceptions import Conflict, InvalidInput
 
 from qinling_storage.backends.base import PackageStore, check_key, not_found
+from qinling_storage.backends.streams import StreamChunks
 
-CHUNK_SIZE = 64 * 1024
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
 
@@ -67,7 +67,7 @@ class LocalStore(PackageStore):
             stream = open(path, "rb")
         except _MISSING:
             raise not_found(key) from None
-        return FileChunks(stream)
+        return StreamChunks(stream)
 
     def size(self, key):
         path = self._path(key)
@@ -89,26 +89,6 @@ class LocalStore(PackageStore):
 
 def _collision(key):
     return Conflict(f"Package key {key!r} collides with the path of other packages.")
-
-
-class FileChunks:
-    """Iterates an open file in chunks; closes it at the end or on ``close()``."""
-
-    def __init__(self, stream):
-        self._stream = stream
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        chunk = self._stream.read(CHUNK_SIZE)
-        if not chunk:
-            self.close()
-            raise StopIteration
-        return chunk
-
-    def close(self):
-        self._stream.close()
 
 
 def _fsync_directory(directory):

@@ -4,8 +4,11 @@ from qinling_shared.drivers import UnknownDriver
 from qinling_storage.backends import STORES
 from qinling_storage.backends.local import LocalStore
 from qinling_storage.backends.memory import MemoryStore
+from qinling_storage.backends.s3 import S3Store
+from qinling_storage.backends.swift import SwiftStore
 from qinling_storage.dependencies import build_storage
 from qinling_storage.packages import ZipLimits
+from qinling_storage.swift_account import SwiftAccount
 
 
 def settings(**overrides):
@@ -14,9 +17,38 @@ def settings(**overrides):
             **overrides}
 
 
-def test_registry_knows_local_and_memory():
+def test_registry_knows_every_backend():
     assert STORES.load("local") is LocalStore
     assert STORES.load("memory") is MemoryStore
+    assert STORES.load("swift") is SwiftStore
+    assert STORES.load("s3") is S3Store
+    assert STORES.names == ["local", "memory", "s3", "swift"]
+
+
+def test_without_a_swift_auth_url_there_is_no_swift_account():
+    assert build_storage(settings()).swift is None
+    assert build_storage(settings(swift={"auth_url": ""})).swift is None
+
+
+def test_swift_settings_give_an_account_and_a_size_limit():
+    storage = build_storage(settings(swift={
+        "auth_url": "http://127.0.0.1:1/auth/v1.0", "auth_version": "1", "user": "a:u",
+        "key": "k", "max_object_size": 1234}))
+    assert isinstance(storage.swift, SwiftAccount)
+    assert storage.max_swift_object_size == 1234
+
+
+def test_swift_object_size_limit_defaults_to_qinlings_51_mib():
+    assert build_storage(settings()).max_swift_object_size == 51 * 1024 * 1024
+
+
+def test_s3_provider_reads_the_s3_settings():
+    storage = build_storage(settings(provider="s3", s3={
+        "endpoint_url": "http://127.0.0.1:1", "region_name": "eu-west-1", "access_key": "a",
+        "secret_key": "s", "bucket": "my-packages", "addressing_style": "path"}))
+    assert isinstance(storage.store, S3Store)
+    assert (storage.store.bucket, storage.store.region_name) == ("my-packages", "eu-west-1")
+    assert storage.store.client.meta.endpoint_url == "http://127.0.0.1:1"
 
 
 def test_unknown_provider_suggests_a_close_name():

@@ -55,6 +55,16 @@ def test_copy_digesting_stops_as_soon_as_the_maximum_is_passed():
     assert b"".join(written) == b"x" * 8
 
 
+def test_digesting_passes_chunks_through_and_digests_them_without_a_limit():
+    chunks = [b"abc", b"", b"x" * 100_000]
+    digesting = packages.Digesting(iter(chunks))
+    assert list(digesting) == chunks
+    data = b"".join(chunks)
+    assert digesting.digest() == packages.Digest(
+        md5=hashlib.md5(data).hexdigest(), sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data))
+
+
 def test_declared_size_over_the_limit_is_refused_at_once():
     packages.check_declared_size(None, 10)
     packages.check_declared_size(10, 10)
