@@ -1,0 +1,60 @@
+"""Function aliases: owned by the function service, addressed by their (project-unique) name."""
+from aiohttp import web
+
+from qinling_api import validation
+from qinling_api.keys import context_key, rpc_key
+from qinling_shared import listing
+
+CREATE_FIELDS = {"name": (str,), "function_id": (str,), "function_version": (int,),
+                 "description": (str,)}
+UPDATE_FIELDS = {"function_id": (str,), "function_version": (int,), "description": (str,)}
+REQUIRED = ("name", "function_id")
+VERSION = "function_version"
+FILTERS = ()
+
+
+async def alias_values(request, fields):
+    """The typed fields of a JSON body; ``function_version`` may be digits (the CLI's
+    ``alias update --function-version 1`` sends ``"1"``)."""
+    body = validation.json_object(await request.read())
+    return validation.check_types(validation.integer_text(body, VERSION), fields)
+
+
+async def create_alias(request):
+    """``POST /v1/aliases {"name": "prod", "function_id": "f1", "function_version": 1}``
+    → 201 alias (``POST /v1//aliases``, as tempest sends it, is the same route)."""
+    values = await alias_values(request, CREATE_FIELDS)
+    validation.require(values, REQUIRED)
+    alias = await request.app[rpc_key].call(
+        "function", "create_alias", values, context=request[context_key])
+    return web.json_response(alias, status=201)
+
+
+async def list_aliases(request):
+    """``GET /v1/aliases`` → ``{"function_aliases": [...]}`` (the caller's project)."""
+    query = listing.parse(request.query, FILTERS)
+    aliases = await request.app[rpc_key].call(
+        "function", "list_aliases", query, context=request[context_key])
+    return web.json_response({"function_aliases": aliases})
+
+
+async def get_alias(request):
+    alias = await request.app[rpc_key].call(
+        "function", "get_alias", request.match_info["name"], context=request[context_key])
+    return web.json_response(alias)
+
+
+async def update_alias(request):
+    """``PUT /v1/aliases/{name} {"function_version": 2, "description": null}`` → 200 alias;
+    null fields are left as they are."""
+    values = await alias_values(request, UPDATE_FIELDS)
+    alias = await request.app[rpc_key].call(
+        "function", "update_alias", request.match_info["name"], values,
+        context=request[context_key])
+    return web.json_response(alias)
+
+
+async def delete_alias(request):
+    await request.app[rpc_key].call(
+        "function", "delete_alias", request.match_info["name"], context=request[context_key])
+    return web.Response(status=204)

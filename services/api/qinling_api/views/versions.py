@@ -1,0 +1,50 @@
+"""Function versions: owned by the function service. ``{version}`` is a non-negative integer."""
+from aiohttp import web
+
+from qinling_api import package_download, validation
+from qinling_api.keys import context_key, rpc_key
+
+FIELDS = {"description": (str,)}
+
+
+def path_of(request):
+    """``(function_id, version)`` of ``/v1/functions/{id}/versions/{version}``."""
+    return request.match_info["id"], validation.version_number(request.match_info["version"])
+
+
+async def create_version(request):
+    """``POST /v1/functions/{id}/versions {"description": "v1"}`` (body optional) → 201
+    ``{"id", "function_id", "version_number", "description", "count", ...}``."""
+    body = validation.json_object_or_empty(await request.read())
+    values = validation.check_types(body, FIELDS)
+    version = await request.app[rpc_key].call(
+        "function", "create_version", request.match_info["id"], values.get("description"),
+        context=request[context_key])
+    return web.json_response(version, status=201)
+
+
+async def list_versions(request):
+    """``GET /v1/functions/{id}/versions`` → ``{"function_versions": [...]}``"""
+    versions = await request.app[rpc_key].call(
+        "function", "list_versions", request.match_info["id"], context=request[context_key])
+    return web.json_response({"function_versions": versions})
+
+
+async def get_version(request):
+    """``GET .../versions/{n}`` → the version; ``?download=true`` → its package
+    (attachment ``<function_id>_<n>``)."""
+    function_id, version = path_of(request)
+    if validation.is_true(request.query.get("download", "false")):
+        return await package_download.send(
+            request, function_id, version, f"{function_id}_{version}")
+    found = await request.app[rpc_key].call(
+        "function", "get_version", function_id, version, context=request[context_key])
+    return web.json_response(found)
+
+
+async def delete_version(request):
+    """``DELETE .../versions/{n}`` → 204 (403 while a job, webhook or alias uses it)."""
+    function_id, version = path_of(request)
+    await request.app[rpc_key].call(
+        "function", "delete_version", function_id, version, context=request[context_key])
+    return web.Response(status=204)
