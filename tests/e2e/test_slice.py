@@ -122,3 +122,12 @@ def test_unknown_execution(platform):
     resp = requests.get(f"{platform.url}/v1/executions/nope")
     assert resp.status_code == 404
     assert resp.json()["faultstring"] == "Execution not found [id=nope]"
+
+
+def test_workers_listed_with_tempests_trailing_slash(platform, function):
+    requests.post(f"{platform.url}/v1/executions", json={"function_id": function["id"]})
+    resp = requests.get(f"{platform.url}/v1/functions/{function['id']}/workers/",
+                        params={"function_version": 0})
+    assert resp.status_code == 200
+    workers = resp.json()["workers"]
+    assert len(workers) >= 1 and workers[0]["function_id"] == function["id"]

@@ -1,6 +1,6 @@
 """The whole URL table."""
 from qinling_api.views import (aliases, executions, functions, health, root, runtimes,
-                               versions)
+                               versions, workers)
 
 FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
@@ -25,6 +25,9 @@ def setup_routes(app):
     add("GET", FUNCTION, functions.get_function)
     add("PUT", FUNCTION, functions.update_function)
     add("DELETE", FUNCTION, functions.delete_function)
+    # tempest asks for .../workers/ (trailing slash): both spellings are routes
+    add("GET", FUNCTION + "/workers", workers.list_workers)
+    add("GET", FUNCTION + "/workers/", workers.list_workers)
 
     add("POST", FUNCTION + "/versions", versions.create_version)
     add("GET", FUNCTION + "/versions", versions.list_versions)

@@ -164,6 +164,14 @@ class ExecutionService(RuntimeMethods, Pingable):
         with engine.placement.worker_for(runtime, spec["id"], execution.function_version) as w:
             return engine.worker_client.execute(w.url, body, spec["timeout"])
 
+    @rpc
+    def list_workers(self, function_id, version=0):
+        """The workers of a function version, as Qinling's ``GET .../workers`` lists them."""
+        self._spec(function_id, 0)
+        return [{"function_id": function_id, "function_version": version,
+                 "worker_name": worker["name"]}
+                for worker in self.engine.worker_map.for_function(function_id, version)]
+
     # -- keeping caches and workers current ---------------------------------------------
 
     @rpc

@@ -170,3 +170,17 @@ def test_image_function_fails_clearly(service, runtime, functions):
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "error"
     assert "not supported" in service.get_execution_log(execution["id"])
+
+
+def test_workers_of_a_function_are_listed(service, runtime, functions):
+    functions.add(spec(runtime_id=runtime["id"]))
+    service.create_execution({"function_id": "f1"})
+    workers = service.list_workers("f1", 0)
+    assert len(workers) == 1
+    assert workers[0]["function_id"] == "f1" and workers[0]["function_version"] == 0
+    assert service.list_workers("f1", 3) == []
+
+
+def test_workers_of_an_unknown_function_is_404(service):
+    with pytest.raises(NotFound):
+        service.list_workers("nope", 0)
