@@ -17,7 +17,7 @@ class EtcdError(RuntimeError):
     pass
 
 
-class EtcdServer:
+class EtcdServer(processes.Managed):
     host = "127.0.0.1"
 
     def __init__(self, data_dir=None, executable=None, start_timeout=15.0):
@@ -72,13 +72,3 @@ class EtcdServer:
             self.proc = None
         if self._own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc_info):
-        self.stop()

@@ -51,3 +51,18 @@ def tail(path, lines=30):
     except FileNotFoundError:
         return "(no log)"
     return "\n".join(text.splitlines()[-lines:])
+
+
+class Managed:
+    """The context-manager protocol of a test server with ``start()`` (returning self) and
+    ``stop()``; a failed start still stops what it had started."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc_info):
+        self.stop()

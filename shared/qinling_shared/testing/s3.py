@@ -20,7 +20,7 @@ class S3Error(RuntimeError):
     pass
 
 
-class S3Server:
+class S3Server(processes.Managed):
     host = "127.0.0.1"
     access_key, secret_key, region_name = "testing", "testing", "us-east-1"
 
@@ -66,13 +66,3 @@ class S3Server:
             processes.terminate([self.proc], grace=5)
             self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc_info):
-        self.stop()

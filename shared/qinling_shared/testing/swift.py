@@ -72,7 +72,7 @@ class SwiftError(RuntimeError):
     pass
 
 
-class SwiftAIO:
+class SwiftAIO(processes.Managed):
     host = "127.0.0.1"
     user, key = "test:tester", "testing"
 
@@ -151,16 +151,6 @@ class SwiftAIO:
         processes.terminate(self.procs, grace=5)
         self.procs = []
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
 
 def main(argv=None):
