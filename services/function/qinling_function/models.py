@@ -14,7 +14,25 @@ class Base(DeclarativeBase):
     pass
 
 
-class Function(Base):
+class Runnable:
+    """What runs: the configuration and package a function has and a version freezes."""
+
+    runtime_id: Mapped[str | None] = mapped_column(sa.String(36))
+    code: Mapped[dict] = mapped_column(sa.JSON)
+    entry: Mapped[str | None] = mapped_column(sa.String(80))
+    cpu: Mapped[int] = mapped_column(sa.Integer)
+    memory_size: Mapped[int] = mapped_column(sa.BigInteger)
+    timeout: Mapped[int] = mapped_column(sa.Integer)
+    package_key: Mapped[str | None] = mapped_column(sa.String(1100))
+    package_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    package_md5: Mapped[str | None] = mapped_column(sa.String(64))
+    package_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    def snapshot(self):
+        return {field: getattr(self, field) for field in SNAPSHOT_FIELDS}
+
+
+class Function(Runnable, Base):
     __tablename__ = "functions"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -22,19 +40,10 @@ class Function(Base):
     name: Mapped[str | None] = mapped_column(sa.String(255))
     description: Mapped[str | None] = mapped_column(sa.String(255))
     runtime_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
-    code: Mapped[dict] = mapped_column(sa.JSON)
-    entry: Mapped[str | None] = mapped_column(sa.String(80))
-    cpu: Mapped[int] = mapped_column(sa.Integer)
-    memory_size: Mapped[int] = mapped_column(sa.BigInteger)
-    timeout: Mapped[int] = mapped_column(sa.Integer)
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
     # the highest existing version number (Qinling's field); ``version_counter`` only grows
     latest_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     version_counter: Mapped[int] = mapped_column(sa.Integer, default=0)
-    package_key: Mapped[str | None] = mapped_column(sa.String(1100))
-    package_sha256: Mapped[str | None] = mapped_column(sa.String(64))
-    package_md5: Mapped[str | None] = mapped_column(sa.String(64))
-    package_size: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
 
@@ -54,15 +63,12 @@ class Function(Base):
             "updated_at": clock.render(self.updated_at),
         }
 
-    def snapshot(self):
-        return {field: getattr(self, field) for field in SNAPSHOT_FIELDS}
-
     def to_spec(self):
         """What the execution service needs to run the live function (version 0)."""
         return spec(self, self.id, 0, self.updated_at or self.created_at)
 
 
-class FunctionVersion(Base):
+class FunctionVersion(Runnable, Base):
     """An immutable snapshot of a package function: code (a copy of the package) and config."""
     __tablename__ = "function_versions"
     __table_args__ = (sa.UniqueConstraint("function_id", "version_number"),)
@@ -74,16 +80,6 @@ class FunctionVersion(Base):
     version_number: Mapped[int] = mapped_column(sa.Integer)
     description: Mapped[str | None] = mapped_column(sa.String(255))
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
-    code: Mapped[dict] = mapped_column(sa.JSON)
-    entry: Mapped[str | None] = mapped_column(sa.String(80))
-    runtime_id: Mapped[str | None] = mapped_column(sa.String(36))
-    cpu: Mapped[int] = mapped_column(sa.Integer)
-    memory_size: Mapped[int] = mapped_column(sa.BigInteger)
-    timeout: Mapped[int] = mapped_column(sa.Integer)
-    package_key: Mapped[str | None] = mapped_column(sa.String(1100))
-    package_sha256: Mapped[str | None] = mapped_column(sa.String(64))
-    package_md5: Mapped[str | None] = mapped_column(sa.String(64))
-    package_size: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
 
@@ -95,9 +91,6 @@ class FunctionVersion(Base):
             "created_at": clock.render(self.created_at),
             "updated_at": clock.render(self.updated_at),
         }
-
-    def snapshot(self):
-        return {field: getattr(self, field) for field in SNAPSHOT_FIELDS}
 
     def to_spec(self):
         return spec(self, self.function_id, self.version_number, self.created_at)
