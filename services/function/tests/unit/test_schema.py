@@ -1,0 +1,7 @@
+import qinling_function
+from qinling_function.models import Base
+from qinling_shared.testing.schema import drift
+
+
+def test_migrations_build_the_schema_the_models_declare(tmp_path):
+    assert drift(qinling_function, Base.metadata, f"sqlite:///{tmp_path}/schema.sqlite") == []
