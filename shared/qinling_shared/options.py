@@ -42,6 +42,27 @@ engine_opts = [
                help="Executions one worker takes at once before another worker is added."),
     cfg.IntOpt("function_service_expiration", default=3600, min=1,
                help="Seconds a function's workers may stay idle before they are reclaimed."),
+    cfg.IntOpt("pool_size", default=2, min=0,
+               help="Idle pre-started workers kept per runtime by each execution service "
+                    "replica, so that a cold start binds one instead of starting a process "
+                    "(0: no warm pool)."),
+    cfg.StrOpt("replica_id", default="",
+               help="Name of this execution service replica in the etcd worker map: stable "
+                    "across its restarts, unique among live replicas (empty: the host name "
+                    "and the state path)."),
+    cfg.IntOpt("async_max_retries", default=3, min=0,
+               help="How often an asynchronous execution is run again after a failure of the "
+                    "platform (no worker could be started, the worker was unreachable or broke "
+                    "before answering), when its function sets no max_retries of its own. A "
+                    "function that ran and failed is never run again."),
+    cfg.FloatOpt("async_retry_delay", default=1.0, min=0.001,
+                 help="Seconds before the first retry of an asynchronous execution; each "
+                      "further retry waits twice as long, up to async_retry_max_delay."),
+    cfg.FloatOpt("async_retry_max_delay", default=60.0, min=0.001,
+                 help="Longest wait before a retry of an asynchronous execution, in seconds."),
+    cfg.IntOpt("async_concurrency", default=0, min=0,
+               help="Asynchronous executions one execution service process runs at once "
+                    "(0: half of service_workers, so synchronous calls keep workers)."),
 ]
 
 storage_opts = [
@@ -131,6 +152,16 @@ local_opts = [
                help="Seconds a new local worker has to answer its first ping."),
     cfg.StrOpt("python_executable", default="",
                help="Interpreter of the local Python 3 runtime (empty: the service's own)."),
+    cfg.StrOpt("node_executable", default="/usr/bin/node",
+               help="Node.js binary of the local Node.js runtime."),
+    cfg.BoolOpt("require_isolation", default=False,
+                help="Refuse to start workers when the host probe finds a limit the local "
+                     "orchestrator cannot enforce (memory, cpu, pids, nofile, fsize, nproc, "
+                     "fs, network, uid); the error and /healthz name the missing ones. "
+                     "False: run with what can be enforced, and log what cannot."),
+    cfg.BoolOpt("allow_network", default=False,
+                help="Let functions open network connections. False: each worker's runtime "
+                     "runs in an empty network namespace (loopback only)."),
 ]
 
 GROUPS = {

@@ -15,6 +15,7 @@ class ExecutionStatus(str, enum.Enum):
     SUCCESS = "success"
     FAILED = "failed"
     ERROR = "error"
+    CANCELLED = "cancelled"  # not in Qinling: stopped by ``POST /v1/executions/{id}/cancel``
 
     @property
     def is_terminal(self):

@@ -15,9 +15,9 @@ from qinling_api import validation
 from qinling_shared.exceptions import InvalidInput
 
 CREATE_FIELDS = ("code", "runtime_id", "name", "description", "entry", "cpu", "memory_size",
-                 "timeout")
+                 "timeout", "max_retries")
 UPDATE_FIELDS = ("code", "source", "swift", "name", "description", "entry", "cpu",
-                 "memory_size", "timeout")
+                 "memory_size", "timeout", "max_retries")
 OBJECT_FIELDS = ("code", "swift")  # JSON objects, passed on as JSON text
 PACKAGE = "package"
 CHUNK_SIZE = 64 * 1024

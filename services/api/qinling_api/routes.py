@@ -28,6 +28,10 @@ def setup_routes(app):
     # tempest asks for .../workers/ (trailing slash): both spellings are routes
     add("GET", FUNCTION + "/workers", workers.list_workers)
     add("GET", FUNCTION + "/workers/", workers.list_workers)
+    for target in (FUNCTION, VERSION):  # admin scaling, of version 0 or of version {version}
+        add("POST", target + "/scale_up", workers.scale_up)
+        add("POST", target + "/scale_down", workers.scale_down)
+        add("POST", target + "/detach", workers.detach)
 
     add("POST", FUNCTION + "/versions", versions.create_version)
     add("GET", FUNCTION + "/versions", versions.list_versions)
@@ -48,3 +52,4 @@ def setup_routes(app):
     add("GET", "/v1/executions/{id}", executions.get_execution)
     add("DELETE", "/v1/executions/{id}", executions.delete_execution)
     add("GET", "/v1/executions/{id}/log", executions.get_execution_log)
+    add("POST", "/v1/executions/{id}/cancel", executions.cancel_execution)

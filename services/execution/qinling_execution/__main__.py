@@ -7,7 +7,9 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+import hashlib  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 
 from qinling_shared import config, service_main  # noqa: E402
 
@@ -16,13 +18,30 @@ def extra_config(conf):
     return {
         "ETCD": config.etcd_settings(conf),
         "ENGINE": {"function_concurrency": conf.engine.function_concurrency,
-                   "function_service_expiration": conf.engine.function_service_expiration},
+                   "function_service_expiration": conf.engine.function_service_expiration,
+                   "pool_size": conf.engine.pool_size,
+                   "replica_id": conf.engine.replica_id or default_replica_id(conf)},
+        "ASYNC_EXECUTIONS": {"max_retries": conf.engine.async_max_retries,
+                             "base_delay": conf.engine.async_retry_delay,
+                             "max_delay": max(conf.engine.async_retry_delay,
+                                              conf.engine.async_retry_max_delay),
+                             "concurrency": conf.engine.async_concurrency},
         "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": {
             "state_dir": os.path.join(config.state_path(conf), "execution"),
             "worker_start_timeout": conf.local.worker_start_timeout,
             "python_executable": conf.local.python_executable,
+            "node_executable": conf.local.node_executable,
+            "require_isolation": conf.local.require_isolation,
+            "allow_network": conf.local.allow_network,
         }},
     }
+
+
+def default_replica_id(conf):
+    """The host name and a digest of the state path: the same after a restart, different
+    for two replicas on one host (each has its own state path)."""
+    digest = hashlib.sha256(config.state_path(conf).encode()).hexdigest()[:8]
+    return f"{socket.gethostname()}-{digest}"
 
 
 def load_classes():

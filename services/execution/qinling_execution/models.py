@@ -36,7 +36,13 @@ class Runtime(Base):
 
 
 class Execution(Base):
+    """One execution. ``running`` is left exactly once, by a compare-and-set UPDATE
+    (``transitions``). Asynchronous ones are ``queued`` once RabbitMQ confirmed their message;
+    ``attempts`` counts the retries after platform failures; a synchronous one's
+    ``deadline_at`` is when its caller stops waiting."""
     __tablename__ = "executions"
+    __table_args__ = (sa.UniqueConstraint("project_id", "idempotency_key",
+                                          name="uq_executions_idempotency_key"),)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -49,6 +55,10 @@ class Execution(Base):
     input: Mapped[dict | None] = mapped_column(sa.JSON)
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     logs: Mapped[str | None] = mapped_column(sa.Text)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
+    queued: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    deadline_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
 

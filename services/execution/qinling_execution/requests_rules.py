@@ -52,3 +52,18 @@ def parse_input(raw):
     if isinstance(decoded, dict):
         return decoded
     return {POSITIONAL: raw}
+
+
+IDEMPOTENCY_KEY_LENGTH = 255
+
+
+def idempotency_key(raw):
+    """The ``Idempotency-Key`` of a request: ``None`` when absent or empty, else printable
+    ASCII of at most 255 characters."""
+    if raw is None or raw == "":
+        return None
+    if (not isinstance(raw, str) or len(raw) > IDEMPOTENCY_KEY_LENGTH
+            or not (raw.isascii() and raw.isprintable())):
+        raise InvalidInput("Invalid Idempotency-Key: at most 255 printable ASCII characters "
+                           "are allowed.")
+    return raw

@@ -1,24 +1,22 @@
 """The execution service: runtimes, executions, and the workers that run them."""
 import logging
-import uuid
 
 from nameko.events import BROADCAST, event_handler
 from nameko.rpc import RpcProxy, rpc
 
 from qinling_shared import events
-from qinling_shared.database import Database, get_scoped
-from qinling_shared.exceptions import Conflict, InvalidInput, NotFound, QinlingError
+from qinling_shared.database import Database
+from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
 from qinling_shared.ping import Pingable
 from qinling_shared.providers import IsAdmin, ProjectId
-from qinling_shared.status import ExecutionStatus, RuntimeStatus
+from qinling_shared.status import RuntimeStatus
 
-from qinling_execution import listings, requests_rules
 from qinling_execution.dependencies import EngineProvider
-from qinling_execution.models import Execution
+from qinling_execution.executions import ExecutionMethods
 from qinling_execution.runtime_methods import RuntimeMethods
+from qinling_execution.scaling_methods import ScalingMethods
 
 LOG = logging.getLogger(__name__)
-RUNNABLE_SOURCES = ("package", "swift")
 
 
 def cache_event(event_type):
@@ -28,69 +26,18 @@ def cache_event(event_type):
                          reliable_delivery=False)
 
 
-class ExecutionService(RuntimeMethods, Pingable):
+class ExecutionService(ExecutionMethods, RuntimeMethods, ScalingMethods, Pingable):
     name = "execution"
 
     db = Database("qinling_execution")
     engine = EngineProvider()
     function = RpcProxy("function")
     storage = RpcProxy("storage")
-    myself = RpcProxy("execution")
     project_id = ProjectId()
     is_admin = IsAdmin()
 
     def health(self):
         return {"orchestrator": self.engine.orchestrator.probe()}
-
-    # -- executions ---------------------------------------------------------------------
-
-    @rpc
-    def create_execution(self, values):
-        clean = requests_rules.new_execution(values)
-        if clean["function_alias"]:
-            target = self._alias(clean["function_alias"])
-            clean["function_id"] = target["function_id"]
-            clean["function_version"] = target["function_version"]
-        spec = self._runnable_spec(clean["function_id"], clean["function_version"])
-        execution = Execution(id=str(uuid.uuid4()), project_id=self.project_id,
-                              status=ExecutionStatus.RUNNING.value, **clean)
-        self.db.add(execution)
-        self.db.commit()
-        if execution.sync:
-            self._run(execution, spec)
-        else:
-            self.myself.run_execution.call_async(execution.id)
-        return execution.to_dict()
-
-    @rpc
-    def run_execution(self, execution_id):
-        """Run an accepted asynchronous execution."""
-        execution = self.db.get(Execution, execution_id)
-        if execution is None or execution.status != ExecutionStatus.RUNNING:
-            return
-        self._run(execution)
-
-    @rpc
-    def get_execution(self, execution_id):
-        return self._execution(execution_id).to_dict()
-
-    @rpc
-    def get_execution_log(self, execution_id):
-        return self._execution(execution_id).logs or ""
-
-    @rpc
-    def list_executions(self, query=None):
-        rows = listings.executions(self.db, query, self.project_id, self.is_admin)
-        return [execution.to_dict() for execution in rows]
-
-    @rpc
-    def delete_execution(self, execution_id):
-        self.db.delete(self._execution(execution_id))
-        self.db.commit()
-
-    def _execution(self, execution_id):
-        return get_scoped(self.db, Execution, execution_id, self.project_id, self.is_admin,
-                          f"Execution not found [id={execution_id}]")
 
     # -- what to run --------------------------------------------------------------------
 
@@ -125,44 +72,6 @@ class ExecutionService(RuntimeMethods, Pingable):
     def _check_runtime(self, runtime_id):
         if runtime_id and self._runtime(runtime_id).status != RuntimeStatus.AVAILABLE:
             raise Conflict(f"Runtime {runtime_id} is not available.")
-
-    # -- running ------------------------------------------------------------------------
-
-    def _run(self, execution, spec=None):
-        """Run ``execution`` (with ``spec``, or its function's, loaded now) and record it."""
-        try:
-            if spec is None:
-                spec = self._spec(execution.function_id, execution.function_version,
-                                  check_project=False)
-            outcome = self._invoke(execution, spec)
-        except QinlingError as exc:
-            LOG.warning("execution %s could not run: %s", execution.id, exc)
-            outcome = {"success": None, "output": "Function execution failed.",
-                       "logs": f"{exc}\n", "duration": 0}
-        status = {True: ExecutionStatus.SUCCESS, False: ExecutionStatus.FAILED,
-                  None: ExecutionStatus.ERROR}[outcome["success"]]
-        execution.status = status.value
-        execution.result = {"output": outcome.get("output"), "duration": outcome.get("duration")}
-        execution.logs = outcome.get("logs", "")
-        self.db.commit()
-
-    def _invoke(self, execution, spec):
-        if spec["code"]["source"] not in RUNNABLE_SOURCES:
-            raise InvalidInput(
-                f"{spec['code']['source']} functions are not supported by this orchestrator yet.")
-        runtime = self._runtime(spec["runtime_id"]).to_dict()
-        engine = self.engine
-        body = {
-            "execution_id": execution.id, "function_id": spec["id"],
-            "function_version": execution.function_version, "entry": spec["entry"],
-            "input": execution.input, "timeout": spec["timeout"], "cpu": spec["cpu"],
-            "memory_size": spec["memory_size"],
-            "package_url": engine.package_urls.get(spec["package_key"], self.storage.sign_url),
-            "package_sha256": spec.get("package_sha256"),
-            "package_md5": spec.get("package_md5"),
-        }
-        with engine.placement.worker_for(runtime, spec["id"], execution.function_version) as w:
-            return engine.worker_client.execute(w.url, body, spec["timeout"])
 
     @rpc
     def list_workers(self, function_id, version=0):

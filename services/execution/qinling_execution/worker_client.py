@@ -5,7 +5,9 @@ a read timeout, an answer that is not a result), the client makes a result of th
 with Qinling's texts, so the caller records an execution either way:
 
 - read timeout (function timeout + margin elapsed) → ``Function execution timeout.``
-- anything else → ``Function execution failed.``, with the reason in ``logs``.
+- anything else → ``Function execution failed.``, with the reason in ``logs``, and
+  ``platform_failure: True``: the worker could not be reached or broke before it answered with
+  a result, so the function may not have run (asynchronous executions retry those).
 
 The caller can tell a broken worker from a failed function with :meth:`WorkerClient.ping`.
 """
@@ -50,8 +52,19 @@ class WorkerClient:
             return _failure(TIMEOUT_MESSAGE, started,
                             f"The worker at {url} did not answer within {read_timeout} s.")
         except requests.RequestException as exc:
-            return _failure(FAILED_MESSAGE, started, f"The worker at {url} failed: {exc}")
+            return _failure(FAILED_MESSAGE, started, f"The worker at {url} failed: {exc}",
+                            platform=True)
         return _result(response, started)
+
+    def cancel(self, url, execution_id, timeout=2.0):
+        """Ask the worker to kill the run of ``execution_id``; True when it was running there."""
+        try:
+            response = self._session.post(f"{url.rstrip('/')}/cancel",
+                                          json={"execution_id": execution_id},
+                                          timeout=(self.connect_timeout, timeout))
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
 
     def ping(self, url, timeout=1.0):
         """True when the worker answers ``GET /ping``."""
@@ -77,12 +90,15 @@ def _result(response, started):
                 "duration": document.get("duration", 0), "logs": document.get("logs") or ""}
     if reason is None:
         reason = f"The worker answered HTTP {response.status_code}: {response.text!r}"
-    return _failure(FAILED_MESSAGE, started, reason)
+    return _failure(FAILED_MESSAGE, started, reason, platform=True)
 
 
-def _failure(message, started, reason):
-    return {"output": message, "success": False,
-            "duration": round(time.monotonic() - started, 3), "logs": reason[:_REASON_LIMIT]}
+def _failure(message, started, reason, platform=False):
+    failure = {"output": message, "success": False,
+               "duration": round(time.monotonic() - started, 3), "logs": reason[:_REASON_LIMIT]}
+    if platform:
+        failure["platform_failure"] = True
+    return failure
 
 
 def echo_result(url, payload):
@@ -94,19 +110,26 @@ def echo_result(url, payload):
 
 class FakeWorkerClient:
     """WorkerClient for unit tests: records ``(url, payload)`` in ``calls`` and answers with
-    ``respond(url, payload)``; URLs in ``unreachable`` fail as a dead worker does."""
+    ``respond(url, payload)``; URLs in ``unreachable`` fail as a dead worker does. ``cancel``
+    calls are recorded in ``cancelled`` as ``(url, execution_id)``."""
 
     def __init__(self, respond=echo_result):
         self.respond = respond
         self.calls = []
         self.unreachable = set()
+        self.cancelled = []
 
     def execute(self, url, payload, timeout=None):
         self.calls.append((url, payload))
         if url in self.unreachable:
             return {"output": FAILED_MESSAGE, "success": False, "duration": 0,
-                    "logs": f"The worker at {url} failed: connection refused"}
+                    "logs": f"The worker at {url} failed: connection refused",
+                    "platform_failure": True}
         return self.respond(url, payload)
+
+    def cancel(self, url, execution_id, timeout=2.0):
+        self.cancelled.append((url, execution_id))
+        return url not in self.unreachable
 
     def ping(self, url, timeout=1.0):
         return url not in self.unreachable

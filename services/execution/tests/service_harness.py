@@ -6,7 +6,9 @@ from sqlalchemy.orm import Session
 
 from qinling_shared.exceptions import NotFound
 
+from qinling_execution.async_queue import FakeQueueHandle
 from qinling_execution.dependencies import Engine
+from qinling_execution.in_flight import Runs
 from qinling_execution.models import Base
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 from qinling_execution.service import ExecutionService
@@ -70,9 +72,13 @@ class FakeFunctions:
         return self.runtime_users.get(runtime_id, 0)
 
 
-def make_service(session, engine, functions, project="p1", admin=False):
+def make_service(session, engine, functions, project="p1", admin=False, queue=None,
+                 runs=None):
+    """``queue`` (a FakeQueueHandle) and ``runs`` (in_flight.Runs) are shared by the
+    services made with the same ones, as by the workers of one service."""
     svc = worker_factory(ExecutionService, db=session, engine=engine, project_id=project,
-                         is_admin=admin)
+                         is_admin=admin, execution_queue=queue or FakeQueueHandle(),
+                         in_flight=runs or Runs())
     svc.storage.sign_url.side_effect = lambda key: f"http://s/{key}?expires=99999999999"
     for method in ("get_function_spec", "resolve_alias", "count_functions"):
         getattr(svc.function, method).side_effect = getattr(functions, method)

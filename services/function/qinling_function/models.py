@@ -41,6 +41,9 @@ class Function(Runnable, Base):
     description: Mapped[str | None] = mapped_column(sa.String(255))
     runtime_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # retries of an async execution after platform failures; None: the execution service's
+    # default (not in Qinling)
+    max_retries: Mapped[int | None] = mapped_column(sa.Integer)
     # the highest existing version number (Qinling's field); ``version_counter`` only grows
     latest_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     version_counter: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -58,14 +61,16 @@ class Function(Runnable, Base):
             "cpu": self.cpu, "memory_size": self.memory_size, "timeout": self.timeout,
             "runtime_id": self.runtime_id, "code": self.code, "entry": self.entry,
             "count": self.count, "latest_version": self.latest_version,
-            "project_id": self.project_id,
+            "max_retries": self.max_retries, "project_id": self.project_id,
             "created_at": clock.render(self.created_at),
             "updated_at": clock.render(self.updated_at),
         }
 
     def to_spec(self):
-        """What the execution service needs to run the live function (version 0)."""
-        return spec(self, self.id, 0, self.updated_at or self.created_at)
+        """What the execution service needs to run the live function (version 0), and the
+        retry maximum of its asynchronous executions (whatever version they run)."""
+        return {**spec(self, self.id, 0, self.updated_at or self.created_at),
+                "max_retries": self.max_retries}
 
 
 class FunctionVersion(Runnable, Base):

@@ -12,6 +12,7 @@ DEFAULT_ENTRY = "main.main"
 # (field, name used in messages, unit)
 LIMITS = (("timeout", "timeout", "seconds"), ("cpu", "cpu", "millicpu"),
           ("memory_size", "memory", "bytes"))
+MAX_RETRIES_LIMIT = 10
 
 
 def require(values, *names):
@@ -34,6 +35,21 @@ def resource(value, name, unit, limits):
     if not low <= number <= high:
         raise InvalidInput(f"{name} resource limitation not within the allowable range: "
                            f"{low} ~ {high}({unit}).")
+    return number
+
+
+def max_retries(value):
+    """A function's own maximum of retries of its asynchronous executions after platform
+    failures: ``None`` when absent or empty (the execution service's default), else 0–10."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value) if not isinstance(value, bool) else -1
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= MAX_RETRIES_LIMIT:
+        raise InvalidInput(
+            f"Invalid max_retries: an integer from 0 to {MAX_RETRIES_LIMIT} is required.")
     return number
 
 
@@ -68,6 +84,7 @@ def new_function(values, limits):
     require(values, "code")
     clean = {field: resource(values.get(field), name, unit, limits)
              for field, name, unit in LIMITS}
+    clean["max_retries"] = max_retries(values.get("max_retries"))
     code = parse_code(values["code"])
     if code["source"] != "image" and not values.get("runtime_id"):
         raise InvalidInput('"runtime_id" must be specified.')

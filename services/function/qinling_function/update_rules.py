@@ -10,8 +10,8 @@ from qinling_shared.exceptions import InvalidInput
 
 from qinling_function import rules
 
-FIELDS = ("name", "description", "entry", "cpu", "memory_size", "timeout")
-DB_ONLY = frozenset(("name", "description", "timeout"))
+FIELDS = ("name", "description", "entry", "cpu", "memory_size", "timeout", "max_retries")
+DB_ONLY = frozenset(("name", "description", "timeout", "max_retries"))
 # What an execution depends on: a change of any of these must reach the workers.
 RUN_FIELDS = ("code", "entry", "cpu", "memory_size", "timeout", "package_md5")
 SWIFT_UPDATE = "Either container or object must be provided for swift type function update."
@@ -53,7 +53,8 @@ def json_object(raw, name):
 
 
 def is_db_only(changes):
-    """Only name, description or timeout: no code or worker configuration changes."""
+    """Only name, description, timeout or max_retries: no code or worker configuration
+    changes."""
     return set(changes) <= DB_ONLY
 
 
@@ -71,6 +72,8 @@ def clean_fields(changes, limits):
             clean[name] = rules.text(changes, name)
     if "entry" in changes:
         clean["entry"] = rules.text(changes, "entry", 80) or rules.DEFAULT_ENTRY
+    if "max_retries" in changes:
+        clean["max_retries"] = rules.max_retries(changes["max_retries"])
     return clean
 
 

@@ -8,20 +8,37 @@ from qinling_shared import listing
 FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
           "sync": (bool,), "input": (str, dict), "description": (str,)}
 FILTERS = ("function_id", "function_version", "function_alias", "status", "description", "sync")
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 async def create_execution(request):
     """``POST /v1/executions {"function_id": "f1", "sync": true, "input": "{\\"a\\": 1}"}``
     (or ``"function_alias": "prod"``; ``"function_version": 1``) → 201 execution, ``result``
-    as a JSON string. A sync call waits for the function to end."""
+    as a JSON string. A sync call waits for the function to end; an async one returns once the
+    execution is stored and queued durably. With an ``Idempotency-Key`` header, a repeat of
+    the key in the project returns the first execution (as it is now) instead of a new one.
+
+    The gateway does not know the function's timeout: a sync call waits up to
+    ``rpc_response_timeout`` + the largest function timeout. The execution service answers
+    sooner, bounded by the function's own timeout (see ``sync_execution_timeout``)."""
     values = validation.check_types(validation.json_object(await request.read()), FIELDS)
     validation.require_function_reference(values)
     settings = request.app[settings_key]
     sync = values.get("sync", True)
     timeout = settings.sync_execution_timeout if sync else settings.rpc_response_timeout
     execution = await request.app[rpc_key].call(
-        "execution", "create_execution", values, context=request[context_key], timeout=timeout)
+        "execution", "create_execution", values, context=request[context_key], timeout=timeout,
+        idempotency_key=request.headers.get(IDEMPOTENCY_KEY))
     return web.json_response(rendering.execution(execution), status=201)
+
+
+async def cancel_execution(request):
+    """``POST /v1/executions/{id}/cancel`` → 202 with the execution, now ``cancelled``; its
+    run is stopped on its worker. 409 when the execution has already ended."""
+    execution = await request.app[rpc_key].call(
+        "execution", "cancel_execution", request.match_info["id"],
+        context=request[context_key])
+    return web.json_response(rendering.execution(execution), status=202)
 
 
 async def list_executions(request):

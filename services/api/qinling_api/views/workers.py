@@ -1,4 +1,5 @@
-"""Workers of a function: kept by the execution service in the etcd worker map."""
+"""Workers of a function version, kept by the execution service in the etcd worker map:
+listed, scaled up or down, and detached (Qinling's admin operations)."""
 from aiohttp import web
 
 from qinling_api import validation
@@ -13,3 +14,44 @@ async def list_workers(request):
         "execution", "list_workers", request.match_info["id"], version,
         context=request[context_key])
     return web.json_response({"workers": workers})
+
+
+def target_of(request):
+    """``(function_id, version)`` of ``/v1/functions/{id}[/versions/{version}]/...``."""
+    version = validation.version_number(request.match_info.get("version", "0"))
+    return request.match_info["id"], version
+
+
+async def scale_count(request):
+    """``count`` of a ``{"count": n}`` body (digits in a string are accepted, as the CLI may
+    send them); the service checks its range."""
+    body = validation.integer_text(validation.json_object_or_empty(await request.read()), "count")
+    values = validation.check_types(body, {"count": (int,)})
+    validation.require(values, ["count"])
+    return values["count"]
+
+
+async def scale_up(request):
+    """``POST .../scale_up {"count": n}`` → 202: ``n`` more workers."""
+    function_id, version = target_of(request)
+    count = await scale_count(request)
+    await request.app[rpc_key].call("execution", "scale_up_function", function_id, version,
+                                    count, context=request[context_key])
+    return web.Response(status=202)
+
+
+async def scale_down(request):
+    """``POST .../scale_down {"count": n}`` → 202: up to ``n`` fewer workers, at least one kept."""
+    function_id, version = target_of(request)
+    count = await scale_count(request)
+    await request.app[rpc_key].call("execution", "scale_down_function", function_id, version,
+                                    count, context=request[context_key])
+    return web.Response(status=202)
+
+
+async def detach(request):
+    """``POST .../detach`` (no body) → 202: every worker released."""
+    function_id, version = target_of(request)
+    await request.app[rpc_key].call("execution", "detach_function", function_id, version,
+                                    context=request[context_key])
+    return web.Response(status=202)

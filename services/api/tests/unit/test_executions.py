@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from qinling_shared.exceptions import NotFound
+from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
 
 EXECUTION = {"id": "e1", "function_id": "f1", "function_version": 0, "status": "success",
              "sync": True, "input": {"name": "Qinling"},
@@ -142,3 +142,59 @@ async def test_execution_log_is_plain_text(client, rpc):
     assert response.status == 200
     assert response.content_type == "text/plain"
     assert await response.text() == "Start execution: e1\nHello\n"
+
+
+async def test_the_idempotency_key_header_is_passed_on(client, rpc):
+    rpc.answer("execution", "create_execution", EXECUTION)
+    response = await client.post("/v1/executions", json={"function_id": "f1"},
+                                 headers={"Idempotency-Key": "order-42"})
+    assert response.status == 201
+    assert rpc.calls[0].kwargs == {"idempotency_key": "order-42"}
+
+
+async def test_without_the_header_no_key_is_passed(client, rpc):
+    rpc.answer("execution", "create_execution", EXECUTION)
+    await client.post("/v1/executions", json={"function_id": "f1"})
+    assert rpc.calls[0].kwargs == {"idempotency_key": None}
+
+
+async def test_a_bad_idempotency_key_is_the_services_400(client, rpc):
+    rpc.answer("execution", "create_execution",
+               InvalidInput("Invalid Idempotency-Key: at most 255 printable ASCII characters "
+                            "are allowed."))
+    response = await client.post("/v1/executions", json={"function_id": "f1"},
+                                 headers={"Idempotency-Key": "x" * 300})
+    assert response.status == 400
+    assert "Idempotency-Key" in (await response.json())["faultstring"]
+
+
+async def test_cancel_is_202_with_the_cancelled_execution(client, rpc):
+    cancelled = {**EXECUTION, "status": "cancelled",
+                 "result": {"output": "Function execution cancelled.", "duration": 1.5}}
+    rpc.answer("execution", "cancel_execution", cancelled)
+    response = await client.post("/v1/executions/e1/cancel")
+    assert response.status == 202
+    body = await response.json()
+    assert body["status"] == "cancelled"
+    assert json.loads(body["result"])["output"] == "Function execution cancelled."
+    assert rpc.calls[0].args == ("e1",)
+
+
+async def test_cancelling_an_ended_execution_is_a_409(client, rpc):
+    rpc.answer("execution", "cancel_execution",
+               Conflict("Execution e1 has already ended: success."))
+    response = await client.post("/v1/executions/e1/cancel")
+    assert response.status == 409
+    assert await response.json() == {"faultstring": "Execution e1 has already ended: success."}
+
+
+async def test_cancelling_an_unknown_execution_is_a_404(client, rpc):
+    rpc.answer("execution", "cancel_execution", NotFound("Execution not found [id=nope]"))
+    response = await client.post("/v1/executions/nope/cancel")
+    assert response.status == 404
+
+
+async def test_cancel_takes_only_post(client, rpc):
+    response = await client.get("/v1/executions/e1/cancel")
+    assert response.status == 405
+    assert rpc.calls == []

@@ -4,6 +4,9 @@ A **worker** is an HTTP server, started by a driver, that runs one function vers
 one runtime and speaks the worker contract (DESIGN.md §3: ``GET /ping``, ``POST /execute``).
 It is reached at :attr:`Worker.url`. A **pool** is what a driver keeps per runtime to start
 workers from (a Kubernetes Deployment; for the local driver, the runtime's known image).
+An **idle** worker is started for a runtime but no function yet (``function_id`` and
+``function_version`` are None); the execution service keeps a few per runtime (its warm pool)
+and **binds** one to a function on a cold start, so that no process starts on the request path.
 
 Rules every driver keeps:
 
@@ -14,13 +17,22 @@ Rules every driver keeps:
   ``/ping``; the driver's start timeout covers process (or pod) start-up until that first
   answer, not the executions that follow. Each execution's timeout is enforced by the worker
   itself, and by the caller's HTTP read timeout.
+- ``start_idle_worker`` is idempotent by name like ``start_worker``, and ready on return too.
+- ``bind_worker`` turns an idle worker into the worker of one function version, keeping its
+  name; binding it again to the same function version returns it unchanged. The worker learns
+  the function's package from its first ``/execute``, so for a driver whose workers fetch code
+  that way binding is bookkeeping. A driver that cannot specialise a running worker may stop it
+  and start the function's worker in its place, as long as it returns that worker, ready.
 - ``stop_worker`` is idempotent: stopping an unknown or already stopped worker does nothing.
+  It stops idle workers too.
+- ``list_workers`` and ``pool_info`` count idle workers: ``pool_info.available`` is the
+  runtime's idle workers, ``total`` all of its workers.
 - Worker names are DNS labels (lower-case letters, digits and '-', at most 63 characters), so
   that every driver can use them as-is.
 - Drivers never decide when to scale; the execution service does (pure functions of load).
 - Errors are wire errors: a bad image or name is ``InvalidInput``, a worker that cannot be
   started is ``Unavailable``, a missing pool is ``NotFound``, a name taken by another
-  function's worker is ``Conflict``.
+  function's worker is ``Conflict``; binding an unknown or stopped worker is ``NotFound``.
 
 Drivers are built from a plain settings dict (``from_settings``); they never read global config.
 """
@@ -38,8 +50,12 @@ class Worker:
     name: str
     url: str
     runtime_id: str
-    function_id: str
-    function_version: int
+    function_id: str | None        # None while idle
+    function_version: int | None   # None while idle
+
+    @property
+    def idle(self):
+        return self.function_id is None
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,17 @@ class Orchestrator(abc.ABC):
     def start_worker(self, runtime_id: str, image: str, function_id: str,
                      function_version: int, name: str) -> Worker:
         """Start (or return the running) worker ``name``; ready to answer /execute."""
+
+    @abc.abstractmethod
+    def start_idle_worker(self, runtime_id: str, image: str, name: str) -> Worker:
+        """Start (or return the running) idle worker ``name`` of a runtime: bound to no
+        function, ready to be bound by :meth:`bind_worker`."""
+
+    @abc.abstractmethod
+    def bind_worker(self, name: str, function_id: str, function_version: int) -> Worker:
+        """Make the idle worker ``name`` the worker of a function version; the bound worker,
+        ready to answer /execute. ``NotFound`` when ``name`` does not run; ``Conflict`` when it
+        is bound to another function version."""
 
     @abc.abstractmethod
     def stop_worker(self, name: str) -> None:

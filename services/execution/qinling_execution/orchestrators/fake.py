@@ -5,6 +5,8 @@ It keeps the contract (idempotency, name checks, wire errors) and records every 
 ``http://fake-worker/<name>``. ``fail_next_start(message)`` makes the next new worker fail to
 start with ``Unavailable``, as a real driver does when a worker never answers /ping.
 """
+import dataclasses
+
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound, Unavailable
 
 from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker, check_worker_name
@@ -44,12 +46,15 @@ class FakeOrchestrator(Orchestrator):
         self.calls.append(("pool_info", (runtime_id,)))
         if runtime_id not in self.pools:
             raise NotFound(f"Runtime pool {runtime_id} not found.")
-        total = sum(1 for w in self.workers.values() if w.runtime_id == runtime_id)
-        return PoolInfo(total=total, available=0)
+        mine = [w for w in self.workers.values() if w.runtime_id == runtime_id]
+        return PoolInfo(total=len(mine), available=sum(1 for w in mine if w.idle))
 
     def start_worker(self, runtime_id, image, function_id, function_version, name):
         self.calls.append(("start_worker",
                            (runtime_id, image, function_id, function_version, name)))
+        return self._start(runtime_id, image, function_id, function_version, name)
+
+    def _start(self, runtime_id, image, function_id, function_version, name):
         check_worker_name(name)
         self.create_pool(runtime_id, image)
         worker = Worker(name=name, url=f"http://fake-worker/{name}", runtime_id=runtime_id,
@@ -64,6 +69,23 @@ class FakeOrchestrator(Orchestrator):
             message, self._start_failure = self._start_failure, None
             raise Unavailable(message)
         self.workers[name] = worker
+        return worker
+
+    def start_idle_worker(self, runtime_id, image, name):
+        self.calls.append(("start_idle_worker", (runtime_id, image, name)))
+        return self._start(runtime_id, image, None, None, name)
+
+    def bind_worker(self, name, function_id, function_version):
+        self.calls.append(("bind_worker", (name, function_id, function_version)))
+        worker = self.workers.get(name)
+        if worker is None:
+            raise NotFound(f"Worker {name} not found.")
+        if worker.idle:
+            worker = self.workers[name] = dataclasses.replace(
+                worker, function_id=function_id, function_version=function_version)
+        elif (worker.function_id, worker.function_version) != (function_id, function_version):
+            raise Conflict(f"Worker {name} already runs function {worker.function_id} "
+                           f"version {worker.function_version}.")
         return worker
 
     def stop_worker(self, name):

@@ -113,3 +113,57 @@ class OrchestratorContract:
     def test_probe_names_the_driver_and_its_isolation(self, orchestrator):
         facts = orchestrator.probe()
         assert isinstance(facts["driver"], str) and isinstance(facts["isolation"], list)
+
+    # -- idle workers (warm pools) ------------------------------------------------------------
+
+    def start_idle(self, orchestrator, name="w-idle", runtime_id="rt-1", image=IMAGE):
+        return orchestrator.start_idle_worker(runtime_id, image, name)
+
+    def test_an_idle_worker_runs_no_function_and_counts_as_available(self, orchestrator):
+        idle = self.start_idle(orchestrator)
+        assert idle.idle and (idle.function_id, idle.function_version) == (None, None)
+        assert (idle.name, idle.runtime_id) == ("w-idle", "rt-1") and idle.url.startswith("http")
+        self.start(orchestrator, name="w-bound")
+        assert orchestrator.pool_info("rt-1") == PoolInfo(total=2, available=1)
+        assert sorted(w.name for w in orchestrator.list_workers()) == ["w-bound", "w-idle"]
+
+    def test_start_idle_worker_is_idempotent_and_checks_its_input(self, orchestrator):
+        first = self.start_idle(orchestrator)
+        assert self.start_idle(orchestrator) == first
+        with pytest.raises(InvalidInput, match="Invalid worker name"):
+            self.start_idle(orchestrator, name="Bad_Name")
+        with pytest.raises(InvalidInput):
+            self.start_idle(orchestrator, name="w-2", image="busybox")
+        assert orchestrator.list_workers() == [first]
+
+    def test_binding_makes_an_idle_worker_a_functions_worker(self, orchestrator):
+        idle = self.start_idle(orchestrator)
+        bound = orchestrator.bind_worker("w-idle", "fn-1", 3)
+        assert (bound.name, bound.url, bound.runtime_id) == (idle.name, idle.url, idle.runtime_id)
+        assert (bound.function_id, bound.function_version, bound.idle) == ("fn-1", 3, False)
+        assert orchestrator.list_workers() == [bound]
+        assert orchestrator.pool_info("rt-1") == PoolInfo(total=1, available=0)
+
+    def test_binding_again_is_idempotent_but_not_to_another_function(self, orchestrator):
+        self.start_idle(orchestrator)
+        bound = orchestrator.bind_worker("w-idle", "fn-1", 0)
+        assert orchestrator.bind_worker("w-idle", "fn-1", 0) == bound
+        with pytest.raises(Conflict, match="w-idle"):
+            orchestrator.bind_worker("w-idle", "fn-1", 1)
+        with pytest.raises(Conflict, match="w-idle"):
+            orchestrator.bind_worker("w-idle", "fn-2", 0)
+
+    def test_binding_an_unknown_or_stopped_worker_is_not_found(self, orchestrator):
+        with pytest.raises(NotFound, match="never-started"):
+            orchestrator.bind_worker("never-started", "fn-1", 0)
+        idle = self.start_idle(orchestrator)
+        orchestrator.stop_worker("w-idle")
+        with pytest.raises(NotFound, match="w-idle"):
+            orchestrator.bind_worker("w-idle", "fn-1", 0)
+        self.assert_gone(idle)
+
+    def test_delete_pool_stops_its_idle_workers(self, orchestrator):
+        idle = self.start_idle(orchestrator)
+        orchestrator.delete_pool("rt-1")
+        assert orchestrator.list_workers() == []
+        self.assert_gone(idle)

@@ -7,6 +7,7 @@ import textwrap
 import time
 
 import pytest
+from local_harness import host_facts  # noqa: F401 - a fixture
 from orchestrator_contract import IMAGE, OrchestratorContract
 
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
@@ -14,8 +15,7 @@ from qinling_execution.orchestrators.local.process import ping
 from qinling_execution.worker_client import WorkerClient
 from qinling_shared.exceptions import Unavailable
 
-# Spawning runs a preexec_fn (PR_SET_PDEATHSIG), so the service process forks; eventlet warns
-# about any fork. The child only calls prctl and execs, which is safe.
+# subprocess forks to exec the zygote and the probe; eventlet warns about any fork.
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
 
@@ -44,8 +44,8 @@ def fake_python(tmp_path, script):
 
 class TestLocalOrchestrator(OrchestratorContract):
     @pytest.fixture
-    def orchestrator(self, tmp_path):
-        orchestrator = LocalOrchestrator.from_settings({"state_dir": str(tmp_path / "state")})
+    def orchestrator(self, tmp_path, host_facts):
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts)
         yield orchestrator
         orchestrator.close()
 
@@ -83,7 +83,7 @@ class TestLocalOrchestrator(OrchestratorContract):
         first = self.start(orchestrator)
         process = orchestrator._workers["w-1"][1]
         os.kill(process.pid, 9)
-        process.popen.wait(timeout=5)
+        assert gone(process.pid)
         assert orchestrator.list_workers() == []
         again = self.start(orchestrator)
         assert again.url != first.url and ping(again.url, timeout=1.0)
@@ -94,27 +94,32 @@ class TestLocalOrchestrator(OrchestratorContract):
             names = sorted(item.split(b"=")[0] for item in environ.read().split(b"\0") if item)
         assert names == [b"LANG", b"MALLOC_ARENA_MAX", b"PATH"]
 
-    def test_a_worker_that_exits_gives_unavailable_with_its_output(self, tmp_path):
+    def test_a_worker_that_exits_gives_unavailable_with_its_output(self, tmp_path, host_facts):
         python = fake_python(tmp_path, "echo 'cannot import the runtime' >&2\nexit 3\n")
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"), python_executable=python)
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), python_executable=python,
+                                         facts=host_facts)
         with pytest.raises(Unavailable, match="status 3.*cannot import the runtime"):
             self.start(orchestrator)
         assert orchestrator.list_workers() == []
+        orchestrator.close()
 
-    def test_a_silent_worker_gives_unavailable_after_the_start_timeout(self, tmp_path):
+    def test_a_silent_worker_gives_unavailable_after_the_start_timeout(self, tmp_path,
+                                                                        host_facts):
         python = fake_python(tmp_path, "echo 'stuck' >&2\nexec sleep 30\n")
         orchestrator = LocalOrchestrator(str(tmp_path / "state"), worker_start_timeout=0.5,
-                                         python_executable=python)
+                                         python_executable=python, facts=host_facts)
         started = time.monotonic()
         with pytest.raises(Unavailable, match=r"within 0.5 s.*stuck"):
             self.start(orchestrator)
         assert time.monotonic() - started < 4
+        orchestrator.close()
 
-    def test_a_missing_interpreter_gives_unavailable(self, tmp_path):
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"),
+    def test_a_missing_interpreter_gives_unavailable(self, tmp_path, host_facts):
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts,
                                          python_executable=str(tmp_path / "no-python"))
         with pytest.raises(Unavailable, match="no-python"):
             self.start(orchestrator)
+        orchestrator.close()
 
     def test_workers_die_with_the_service(self, tmp_path):
         script = textwrap.dedent(f"""

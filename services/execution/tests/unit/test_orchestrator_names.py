@@ -14,12 +14,21 @@ def test_python3_images(image):
 
 
 @pytest.mark.parametrize("image", [
-    "python2", "openstackqinling/nodejs-runtime", "registry:5000/python3", "", None,
+    "nodejs", "nodejs:20", "openstackqinling/nodejs-runtime",
+    "openstackqinling/nodejs-runtime:0.0.1",
+])
+def test_nodejs_images(image):
+    assert local_runtime(image) == "nodejs"
+
+
+@pytest.mark.parametrize("image", [
+    "python2", "nodejs8", "registry:5000/python3", "", None,
     "evil/openstackqinling/python3-runtime",
 ])
 def test_other_images_are_refused_with_the_known_ones(image):
     with pytest.raises(InvalidInput, match="known images: python3, "
-                                           r"openstackqinling/python3-runtime\[:tag\]"):
+                                           r"openstackqinling/python3-runtime\[:tag\], nodejs, "
+                                           r"openstackqinling/nodejs-runtime\[:tag\]"):
         local_runtime(image)
 
 

@@ -27,7 +27,8 @@ def test_load_local_with_settings(tmp_path):
     driver = load_orchestrator("local", {"state_dir": str(tmp_path), "worker_start_timeout": 3,
                                          "python_executable": "/usr/bin/python3"})
     assert (driver.python, driver.start_timeout) == ("/usr/bin/python3", 3)
-    assert driver.probe()["runtimes"] == {"python3": "/usr/bin/python3"}
+    assert driver.probe()["runtimes"] == {"python3": "/usr/bin/python3",
+                                          "nodejs": "/usr/bin/node"}
 
 
 def test_an_unknown_driver_suggests_a_close_name():

@@ -93,12 +93,13 @@ def test_runtime_not_available_is_409(service, runtime, session, functions):
         service.create_execution({"function_id": "f1"})
 
 
-def test_async_execution_is_handed_to_run_execution(service, runtime, functions):
+def test_async_execution_is_queued_then_run(service, runtime, functions):
     functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1", "sync": False})
     assert execution["status"] == "running"
-    service.myself.run_execution.call_async.assert_called_once_with(execution["id"])
-    service.run_execution(execution["id"])
+    (message,) = service.execution_queue.take()
+    assert message == {"execution_id": execution["id"], "retries": 0}
+    service.run_queued(message)
     assert service.get_execution(execution["id"])["status"] == "success"
 
 
@@ -108,7 +109,9 @@ def test_async_execution_of_a_function_deleted_meanwhile_ends_in_error(service, 
     execution = service.create_execution({"function_id": "f1", "sync": False})
     del functions.specs[("f1", 0)]
     service.on_function_deleted({"id": "f1"})
-    service.run_execution(execution["id"])
+    (message,) = service.execution_queue.take()
+    service.run_queued(message)
+    assert service.execution_queue.messages == []  # not retried: the function is gone
     done = service.get_execution(execution["id"])
     assert (done["status"], done["result"]["output"]) == ("error", "Function execution failed.")
     assert "Function not found [id=f1]" in service.get_execution_log(execution["id"])

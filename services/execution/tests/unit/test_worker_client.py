@@ -3,6 +3,7 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import eventlet
 import pytest
 
 from qinling_execution.worker_client import FakeWorkerClient, WorkerClient
@@ -146,3 +147,38 @@ def test_fake_worker_client_can_play_a_dead_worker():
     assert fake.execute("http://fake-worker/dead", {})["output"] == "Function execution failed."
     assert fake.ping("http://fake-worker/dead") is False
     assert fake.execute("http://fake-worker/live", {})["output"] == 1
+
+
+def test_an_unreachable_worker_is_a_platform_failure(client, functions_package):
+    result = client.execute(closed_port_url(), payload(functions_package))
+    assert result["platform_failure"] is True
+
+
+def test_a_function_that_failed_or_timed_out_is_no_platform_failure(client, worker,
+                                                                    functions_package):
+    failed = client.execute(worker.url, payload(functions_package, "failing.raises"))
+    timed_out = client.execute(worker.url, payload(functions_package, "failing.sleeps",
+                                                   {"seconds": 30}, timeout=1))
+    assert failed["success"] is False and "platform_failure" not in failed
+    assert timed_out["success"] is False and "platform_failure" not in timed_out
+
+
+def test_an_answer_that_is_not_a_result_is_a_platform_failure(client, odd_worker,
+                                                              functions_package):
+    odd_worker.answer = (500, b'{"error": "fork failed"}')
+    url = f"http://127.0.0.1:{odd_worker.server_address[1]}"
+    assert client.execute(url, payload(functions_package))["platform_failure"] is True
+
+
+def test_cancel_stops_a_run_on_the_worker(client, worker, functions_package):
+    body = {**payload(functions_package, "failing.sleeps", {"seconds": 30}, timeout=60),
+            "execution_id": "e-cancel"}
+    run = eventlet.spawn(client.execute, worker.url, body)
+    deadline = eventlet.hubs.get_hub().clock() + 10
+    while not client.cancel(worker.url, "e-cancel"):
+        assert eventlet.hubs.get_hub().clock() < deadline
+        eventlet.sleep(0.02)
+    result = run.wait()
+    assert (result["output"], result["success"]) == ("Function execution cancelled.", False)
+    assert client.cancel(worker.url, "e-cancel") is False
+    assert client.cancel(closed_port_url(), "e-cancel") is False

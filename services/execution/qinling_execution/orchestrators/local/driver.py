@@ -1,51 +1,87 @@
-"""LocalOrchestrator: function workers as processes on this host.
+"""LocalOrchestrator: function workers as confined processes on this host.
 
-Each worker is a runtime server (``qinling_execution/runtimes``) started with a minimal
-environment, its own session, a per-worker package cache ``<state_dir>/workers/<name>/`` and
-its output in ``<state_dir>/workers/<name>.log``; both are removed when the worker stops.
-Workers die with the service (PR_SET_PDEATHSIG). Every execution runs in a child the worker
-forks, so a crash or a kill of one execution never takes the worker down.
+At start the driver probes the host (``qinling_sandbox/probe.py``) and logs exactly which limits
+it can enforce (``capabilities.assess``); :meth:`probe` returns that report for /healthz. With
+``require_isolation`` it refuses to start workers while any limit cannot be enforced.
 
-Pools: the local driver keeps no idle workers yet (a zygote per runtime is later work), so a
-pool is the runtime's image, validated; ``available`` is always 0.
+A zygote per runtime (``qinling_sandbox/zygote.py``: exec'd clean, everything pre-imported)
+forks the workers. Each worker confines itself before it runs user code: the worker's cgroup
+(memory, pids; v1 or v2), new pid, mount, ipc and uts namespaces, a private read-only root
+(pivot_root) or Landlock, an empty network namespace for the runtime server (unless
+``allow_network``), rlimits, the function's own uid. Every execution runs in a child of the
+runtime server, in a cgroup of its own with the request's cpu and memory limits, so a crash
+or a limit kill never takes the worker down. Workers die with their zygote, zygotes with the
+service.
+
+Idle workers (the execution service's warm pool) are confined but still root and not
+serving; binding one to a function hands it the function's uid (and its package cache and
+cgroup), and it serves at once, with no new process. A pool is the runtime's image, validated.
 """
+import dataclasses
+import logging
 import os
-import shutil
+import socket
 import sys
 import threading
 
-from qinling_shared.exceptions import Conflict, NotFound
+from qinling_shared.exceptions import Conflict, NotFound, Unavailable
 
 from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker, check_worker_name
-from qinling_execution.orchestrators.local import images
-from qinling_execution.orchestrators.local.process import WorkerProcess
+from qinling_execution.orchestrators.local import capabilities, images
+from qinling_execution.orchestrators.local.process import WorkerProcess, listening_socket
+from qinling_execution.orchestrators.local.workspace import Workspace, closed_parent
+from qinling_execution.orchestrators.local.zygotes import Zygote, run_probe
 
+LOG = logging.getLogger(__name__)
 DEFAULT_START_TIMEOUT = 10.0
 STOP_GRACE = 2.0
-ISOLATION = ("fork-per-execution", "rlimit-nofile", "rlimit-fsize", "own-session",
-             "die-with-parent", "minimal-environment")
+WORKER_MEMORY = 512 * 1024 * 1024
+WORKER_PIDS = 512
+LOG_LIMIT = 1024 * 1024
+NODE = "/usr/bin/node"
 
 
 class LocalOrchestrator(Orchestrator):
     def __init__(self, state_dir, worker_start_timeout=DEFAULT_START_TIMEOUT,
-                 python_executable=None, stop_grace=STOP_GRACE):
-        self.workers_dir = os.path.join(os.path.abspath(state_dir), "workers")
+                 python_executable=None, node_executable=None, stop_grace=STOP_GRACE,
+                 require_isolation=False, allow_network=False, worker_memory=WORKER_MEMORY,
+                 worker_pids=WORKER_PIDS, facts=None):
+        """``facts``: the host probe's output (default: probe now; tests pass their own)."""
+        state_dir = os.path.abspath(state_dir)
         self.start_timeout = worker_start_timeout
         self.python = python_executable or sys.executable
+        self.node = node_executable or NODE
         self.stop_grace = stop_grace
+        self.require_isolation = require_isolation
+        self.facts = facts if facts is not None else _probe(self.python, state_dir)
+        self.assessment = capabilities.assess(self.facts, allow_network)
+        _log_assessment(self.assessment, self.facts)
+        self.workspace = Workspace(os.path.join(state_dir, "workers"), self.assessment.cgroup,
+                                   worker_memory, worker_pids)
+        self.workers_dir = self.workspace.workers_dir
+        self.warnings = _warnings(self.assessment, self.workers_dir)
+        for warning in self.warnings:
+            LOG.warning("Local orchestrator: %s", warning)
+        self._zygotes = {runtime: Zygote(runtime, self.python,
+                                         os.path.join(state_dir, f"zygote-{runtime}.log"),
+                                         worker_start_timeout)
+                         for runtime in images.SERVERS}
         self._pools = {}  # runtime_id -> image
         self._workers = {}  # name -> (Worker, WorkerProcess)
         self._lock = threading.Lock()
         self._name_locks = {}
-        os.makedirs(self.workers_dir, exist_ok=True)
 
     @classmethod
     def from_settings(cls, settings):
-        """Keys: ``state_dir`` (required), ``worker_start_timeout``, ``python_executable``."""
+        """Keys: ``state_dir`` (required), ``worker_start_timeout``, ``python_executable``,
+        ``node_executable``, ``require_isolation``, ``allow_network``."""
         return cls(state_dir=settings["state_dir"],
                    worker_start_timeout=settings.get("worker_start_timeout")
                    or DEFAULT_START_TIMEOUT,
-                   python_executable=settings.get("python_executable") or None)
+                   python_executable=settings.get("python_executable") or None,
+                   node_executable=settings.get("node_executable") or None,
+                   require_isolation=bool(settings.get("require_isolation")),
+                   allow_network=bool(settings.get("allow_network")))
 
     def create_pool(self, runtime_id, image):
         images.local_runtime(image)
@@ -62,8 +98,8 @@ class LocalOrchestrator(Orchestrator):
         with self._lock:
             if runtime_id not in self._pools:
                 raise NotFound(f"Runtime pool {runtime_id} not found.")
-        total = sum(1 for w in self.list_workers() if w.runtime_id == runtime_id)
-        return PoolInfo(total=total, available=0)
+        mine = [w for w in self.list_workers() if w.runtime_id == runtime_id]
+        return PoolInfo(total=len(mine), available=sum(1 for w in mine if w.idle))
 
     def start_worker(self, runtime_id, image, function_id, function_version, name):
         check_worker_name(name)
@@ -71,39 +107,60 @@ class LocalOrchestrator(Orchestrator):
         with self._name_lock(name):
             running = self._running(name)
             if running is not None:
-                return _same_worker(running, runtime_id, function_id, function_version)
-            process = self._spawn(images.local_runtime(image), name)
-            worker = Worker(name=name, url=process.url, runtime_id=runtime_id,
-                            function_id=function_id, function_version=function_version)
-            with self._lock:
-                self._workers[name] = (worker, process)
-            return worker
+                return _same_worker(running[0], runtime_id, function_id, function_version)
+            self._start_idle(runtime_id, image, name)
+            return self._bind(name, function_id, function_version)
+
+    def start_idle_worker(self, runtime_id, image, name):
+        check_worker_name(name)
+        self.create_pool(runtime_id, image)
+        with self._name_lock(name):
+            running = self._running(name)
+            if running is not None:
+                return _same_worker(running[0], runtime_id, None, None)
+            return self._start_idle(runtime_id, image, name)
+
+    def bind_worker(self, name, function_id, function_version):
+        with self._name_lock(name):
+            running = self._running(name)
+            if running is None:
+                raise NotFound(f"Worker {name} not found.")
+            if not running[0].idle:
+                return _same_worker(running[0], running[0].runtime_id, function_id,
+                                    function_version)
+            return self._bind(name, function_id, function_version)
 
     def stop_worker(self, name):
         with self._lock:
             entry = self._workers.pop(name, None)
         if entry is not None:
             entry[1].stop(self.stop_grace)
-            self._remove_files(name)
+            self.workspace.remove(name)
 
     def list_workers(self):
         with self._lock:
             entries = list(self._workers.items())
         dead = [name for name, (_, process) in entries if not process.alive()]
         for name in dead:
-            self.stop_worker(name)  # reaps it and removes its files
+            self.stop_worker(name)  # removes its cgroup and files
         return [worker for name, (worker, _) in entries if name not in dead]
 
     def probe(self):
         with self._lock:
             count = len(self._workers)
-        return {"driver": "local", "isolation": list(ISOLATION),
-                "runtimes": {images.PYTHON3: self.python}, "workers": count}
+        return {"driver": "local", **self.assessment.report(),
+                "require_isolation": self.require_isolation,
+                "probe_error": self.facts.get("error"), "warnings": list(self.warnings),
+                "runtimes": {images.PYTHON3: self.python, images.NODEJS: self.node},
+                "workers": count}
 
     def close(self):
         with self._lock:
             names = list(self._workers)
         self._stop_all(names)
+        for zygote in self._zygotes.values():
+            zygote.close()
+        self.workspace.close()
 
     def _stop_all(self, names):
         with self._lock:
@@ -112,25 +169,78 @@ class LocalOrchestrator(Orchestrator):
             process.terminate()  # all at once, then wait for each
         for name, (_, process) in entries:
             process.stop(self.stop_grace)
-            self._remove_files(name)
+            self.workspace.remove(name)
 
-    def _spawn(self, runtime, name):
-        cache_dir = os.path.join(self.workers_dir, name)
-        os.makedirs(cache_dir, exist_ok=True)
-        process = WorkerProcess.spawn(self._command(runtime, cache_dir), cwd=cache_dir,
-                                      log_path=cache_dir + ".log")
+    def _start_idle(self, runtime_id, image, name):
+        """Start a confined, idle worker (under the name lock)."""
+        refusal = capabilities.missing_message(self.assessment)
+        if self.require_isolation and refusal:
+            raise Unavailable(refusal)
+        runtime = images.local_runtime(image)
         try:
-            process.wait_ready(self.start_timeout)
+            worker_dir, cgroup = self.workspace.prepare(name)
+        except OSError as exc:
+            self.workspace.remove(name)
+            raise Unavailable(f"Cannot prepare worker {name}: {exc}") from exc
+        plan = capabilities.worker_plan(
+            self.assessment, name, runtime, cgroup, worker_dir,
+            str(images.SERVERS[runtime].parent), self._executable(runtime), (), LOG_LIMIT,
+            self.require_isolation)
+        process = None
+        try:
+            process = self._fork(runtime, plan, worker_dir + ".log")
+            process.wait_idle(self.start_timeout)
         except BaseException:
-            process.stop(self.stop_grace)
-            self._remove_files(name, keep_log=True)
+            if process is not None:
+                process.stop(self.stop_grace)
+            self.workspace.remove(name, keep_log=True)
             raise
-        return process
+        worker = Worker(name=name, url=process.url, runtime_id=runtime_id, function_id=None,
+                        function_version=None)
+        with self._lock:
+            self._workers[name] = (worker, process)
+        return worker
 
-    def _command(self, runtime, cache_dir):
-        if runtime == images.PYTHON3:
-            return [self.python, "-I", str(images.SERVERS[runtime]), "--cache-dir", cache_dir]
-        raise NotImplementedError(runtime)  # images.local_runtime knows no other runtime yet
+    def _bind(self, name, function_id, function_version):
+        """Bind the idle worker ``name`` (under the name lock); it serves on return."""
+        with self._lock:
+            idle, process = self._workers[name]
+        uid = capabilities.function_uid(function_id) if self.assessment.switch_uid else None
+        try:
+            if uid is not None:
+                self.workspace.delegate(name, uid)
+            process.bind(uid)
+            process.wait_ready(self.start_timeout)
+        except (OSError, Unavailable) as exc:
+            self.stop_worker(name)
+            raise Unavailable(f"Cannot bind worker {name}: {exc}") from exc
+        worker = dataclasses.replace(idle, function_id=function_id,
+                                     function_version=function_version)
+        with self._lock:
+            self._workers[name] = (worker, process)
+        return worker
+
+    def _fork(self, runtime, plan, log_path):
+        try:
+            listener = listening_socket()
+        except OSError as exc:
+            raise Unavailable(f"Cannot open a socket for worker {plan['name']}: {exc}") from exc
+        ours, theirs = socket.socketpair()
+        try:
+            with open(log_path, "ab") as log:
+                pid, pidfd = self._zygotes[runtime].spawn(
+                    plan, [listener.fileno(), log.fileno(), theirs.fileno()])
+            port = listener.getsockname()[1]
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            listener.close()
+            theirs.close()
+        return WorkerProcess(pid, pidfd, f"http://127.0.0.1:{port}", log_path, ours)
+
+    def _executable(self, runtime):
+        return self.node if runtime == images.NODEJS else self.python
 
     def _running(self, name):
         """The live entry for ``name``; a dead one is cleaned up and forgotten."""
@@ -145,18 +255,33 @@ class LocalOrchestrator(Orchestrator):
         with self._lock:
             return self._name_locks.setdefault(name, threading.Lock())
 
-    def _remove_files(self, name, keep_log=False):
-        path = os.path.join(self.workers_dir, name)
-        shutil.rmtree(path, ignore_errors=True)
-        if not keep_log:
-            try:
-                os.unlink(path + ".log")
-            except FileNotFoundError:
-                pass
+
+def _probe(python, state_dir):
+    scratch = os.path.join(state_dir, "probe-root")
+    os.makedirs(scratch, exist_ok=True)
+    return run_probe(python, scratch)
 
 
-def _same_worker(entry, runtime_id, function_id, function_version):
-    worker = entry[0]
+def _warnings(assessment, workers_dir):
+    closed = closed_parent(workers_dir) if assessment.fs != "pivot_root" else None
+    if closed is None or not assessment.switch_uid:
+        return []
+    return [f"{closed} is closed to other users (no o+x): workers running as a function's "
+            f"uid cannot reach their packages under {workers_dir} without a private root"]
+
+
+def _log_assessment(assessment, facts):
+    if facts.get("error"):
+        LOG.warning("Local orchestrator: the host probe failed: %s", facts["error"])
+    for limit, mechanism in assessment.enforced.items():
+        LOG.info("Local orchestrator enforces %s: %s", limit, mechanism)
+    for limit, reason in assessment.allowed.items():
+        LOG.warning("Local orchestrator does not isolate %s: %s", limit, reason)
+    for limit, reason in assessment.not_enforced.items():
+        LOG.warning("Local orchestrator cannot enforce %s: %s", limit, reason)
+
+
+def _same_worker(worker, runtime_id, function_id, function_version):
     if (worker.runtime_id, worker.function_id, worker.function_version) != (
             runtime_id, function_id, function_version):
         raise Conflict(f"Worker {worker.name} already runs function {worker.function_id} "

@@ -9,17 +9,21 @@ from pathlib import Path
 from qinling_shared.exceptions import InvalidInput
 
 PYTHON3 = "python3"
+NODEJS = "nodejs"
 
 RUNTIMES_DIR = Path(__file__).resolve().parents[2] / "runtimes"
-SERVERS = {PYTHON3: RUNTIMES_DIR / "python3" / "server.py"}
+SERVERS = {PYTHON3: RUNTIMES_DIR / "python3" / "server.py",
+           NODEJS: RUNTIMES_DIR / "nodejs" / "server.js"}
 
 _RUNTIMES = {
     "python3": PYTHON3,
     "openstackqinling/python3-runtime": PYTHON3,
-    # Node.js ("nodejs", "openstackqinling/nodejs-runtime") comes with its runtime server.
+    "nodejs": NODEJS,
+    "openstackqinling/nodejs-runtime": NODEJS,
 }
 
-KNOWN_IMAGES = ("python3", "openstackqinling/python3-runtime[:tag]")
+KNOWN_IMAGES = ("python3", "openstackqinling/python3-runtime[:tag]", "nodejs",
+                "openstackqinling/nodejs-runtime[:tag]")
 
 
 def local_runtime(image):

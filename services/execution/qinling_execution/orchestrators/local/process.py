@@ -1,82 +1,89 @@
-"""One local worker process: spawn it on an inherited socket, wait for /ping, stop it.
+"""One local worker as the driver sees it: its pid and pidfd, its URL, its log, and the
+socket on which it is bound to a function.
+
+A worker starts idle: confined, but still root and not serving. It says ``ready`` on its bind
+socket; :meth:`WorkerProcess.bind` sends it the function's uid, and it then serves.
 
 Socket activation: the driver binds 127.0.0.1:0 and hands the listening socket to the worker
-as a file descriptor, so there is no port race, and requests sent while the worker boots wait
-in the backlog. The driver closes its own copy at once: once the worker dies, connecting fails
-instead of hanging.
+(through the zygote), so there is no port race, requests sent while the worker boots wait in
+the backlog, and the worker serves the host's loopback even from an empty network namespace.
+The driver closes its own copy at once. Because ``connect()`` then succeeds only while the
+worker lives, readiness also watches the worker's pidfd (readable once it has exited).
 
-Works under eventlet monkey patching (the execution service): ``subprocess``, ``socket`` and
-``time`` are green there, and nothing here starts a thread.
+Works under eventlet monkey patching (the execution service): ``select``, ``socket`` and
+``time`` are green there, and nothing here starts a thread or forks.
 """
-import ctypes
 import http.client
+import json
 import os
+import select
 import signal
 import socket
-import subprocess
 import time
 
 from qinling_shared.exceptions import Unavailable
 
+from qinling_execution.orchestrators.local.zygotes import log_tail
+
 PING_INTERVAL = 0.01
 PING_ATTEMPT_TIMEOUT = 1.0
-LOG_TAIL_BYTES = 2000
-WORKER_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "MALLOC_ARENA_MAX": "1",  # glibc arenas otherwise inflate virtual memory per thread
-}
-_PR_SET_PDEATHSIG = 1
-_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded before any fork: preexec must not load it
 
 
-def _die_with_parent():
-    """preexec_fn: the kernel SIGKILLs the worker when the thread that spawned it exits
-    (the process, for an eventlet service, whose greenlets share one OS thread)."""
-    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def listening_socket():
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 class WorkerProcess:
-    def __init__(self, popen, url, log_path):
-        self.popen = popen
-        self.url = url
-        self.log_path = log_path
-
-    @classmethod
-    def spawn(cls, command, cwd, log_path):
-        """Start ``command + ["--fd", N]`` with a fresh listening socket as fd N."""
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen(128)
-            fd = listener.fileno()
-            with open(log_path, "wb") as log:
-                popen = subprocess.Popen(
-                    [*command, "--fd", str(fd)], pass_fds=(fd,), cwd=cwd, env=dict(WORKER_ENV),
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True, preexec_fn=_die_with_parent)
-            port = listener.getsockname()[1]
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise Unavailable(f"Cannot start worker {command[0]!r}: {exc}") from exc
-        finally:
-            listener.close()
-        return cls(popen, f"http://127.0.0.1:{port}", log_path)
-
-    @property
-    def pid(self):
-        return self.popen.pid
+    def __init__(self, pid, pidfd, url, log_path, bind_sock):
+        self.pid, self.url, self.log_path = pid, url, log_path
+        self._pidfd, self._bind_sock = pidfd, bind_sock
 
     def alive(self):
-        return self.popen.poll() is None
+        return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
+
+    def wait_idle(self, timeout):
+        """Return once the worker, confined, waits to be bound (``Unavailable`` otherwise)."""
+        ready = select.select([self._bind_sock, self._pidfd], [], [], timeout)[0]
+        line = b""
+        if self._bind_sock in ready:
+            try:
+                line = self._bind_sock.recv(64)
+            except BlockingIOError:
+                pass
+        if line != b"ready\n":
+            what = "exited" if self._pidfd in ready else f"was not ready within {timeout} s"
+            raise Unavailable(f"Worker {what} before it could be bound. "
+                              f"Its output ends with: {self.log_tail()}")
+
+    def bind(self, uid):
+        """Bind the idle worker: it switches to ``uid`` (None: keeps its own) and serves."""
+        try:
+            self._bind_sock.sendall(json.dumps({"uid": uid}).encode() + b"\n")
+        except OSError as exc:
+            raise Unavailable(f"Cannot bind the worker: {exc}. "
+                              f"Its output ends with: {self.log_tail()}") from exc
+        finally:
+            self._close_bind()
+
+    def _close_bind(self):
+        if self._bind_sock is not None:
+            self._bind_sock.close()
+            self._bind_sock = None
 
     def wait_ready(self, timeout):
         """Return once the worker answers /ping; ``Unavailable`` (with its log tail) if it
         exits or stays silent for ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
-            code = self.popen.poll()
-            if code is not None:
-                raise Unavailable(f"Worker exited with status {code} before answering /ping. "
+            if not self.alive():
+                raise Unavailable(f"Worker exited before answering /ping. "
                                   f"Its output ends with: {self.log_tail()}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -87,26 +94,30 @@ class WorkerProcess:
             time.sleep(PING_INTERVAL)
 
     def terminate(self):
-        if self.alive():
-            self.popen.terminate()
+        self._signal(signal.SIGTERM)
 
     def stop(self, grace):
-        """SIGTERM, then SIGKILL after ``grace`` seconds; always reaps the process."""
+        """SIGTERM, then SIGKILL after ``grace`` seconds; returns once the worker is gone."""
+        self._close_bind()
+        if self._pidfd is None:
+            return
         self.terminate()
-        try:
-            self.popen.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
+        if not select.select([self._pidfd], [], [], grace)[0]:
+            self._signal(signal.SIGKILL)
+            select.select([self._pidfd], [], [], grace)
+        os.close(self._pidfd)
+        self._pidfd = None
 
-    def log_tail(self, limit=LOG_TAIL_BYTES):
+    def _signal(self, signum):
+        if self._pidfd is None:
+            return
         try:
-            with open(self.log_path, "rb") as log:
-                log.seek(max(0, log.seek(0, os.SEEK_END) - limit))
-                tail = log.read().decode("utf-8", "replace").strip()
-        except OSError:
-            return "(no output)"
-        return tail or "(no output)"
+            signal.pidfd_send_signal(self._pidfd, signum)
+        except ProcessLookupError:
+            pass
+
+    def log_tail(self):
+        return log_tail(self.log_path)
 
 
 def ping(url, timeout):

@@ -8,6 +8,9 @@ Worker contract (DESIGN.md §3):
   timeout, cpu, memory_size, package_url, package_sha256, package_md5}`` → 200 JSON
   ``{output, duration, logs, success}``; a malformed body → 400 JSON ``{"error": ...}``.
   The package is verified by ``package_sha256``, or by ``package_md5`` when no sha256 is known.
+- ``POST /cancel`` with JSON ``{execution_id}`` → 200 ``{"cancelled": true}`` once its run is
+  killed (its ``/execute`` then answers ``Function execution cancelled.``), 404 when it does
+  not run here.
 
 The server listens on a socket inherited from the orchestrator (``--fd N``: socket activation,
 no port race) or binds ``--port`` for manual runs. It uses only the standard library and
@@ -27,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pyruntime import contract, execution, packages  # noqa: E402
+from pyruntime import contract, execution, packages, running  # noqa: E402
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -37,9 +40,12 @@ class WorkerServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, packages_cache, log_limit, fd=None, address=("127.0.0.1", 0)):
+    def __init__(self, packages_cache, log_limit, fd=None, address=("127.0.0.1", 0),
+                 confinement=None):
         self.packages = packages_cache
         self.log_limit = log_limit
+        self.confinement = confinement
+        self.running = running.Running()
         super().__init__(address, WorkerHandler, bind_and_activate=fd is None)
         if fd is not None:
             self.socket.close()
@@ -64,12 +70,25 @@ class WorkerServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def execute(self, request):
-        try:
-            package_dir = self.packages.fetch(request.package_url, request.package_sha256,
-                                              request.package_md5)
-        except packages.DownloadError as exc:
-            return contract.download_failure(request.package_url, exc)
-        return execution.run(request, package_dir, self.log_limit)
+        # tracked from the start: a cancel during the download kills the child as it forks
+        with self.running.track(request.execution_id) as forked:
+            try:
+                package_dir = self.packages.fetch(request.package_url, request.package_sha256,
+                                                  request.package_md5)
+            except packages.DownloadError as exc:
+                return contract.download_failure(request.package_url, exc)
+            result = execution.run(request, package_dir, self.log_limit, self.confinement,
+                                   on_fork=forked)
+            if self.running.cancelled(request.execution_id):
+                result.update(output=running.CANCELLED_MESSAGE, success=False)
+        return result
+
+    def cancel(self, body):
+        """``POST /cancel``: (status, answer)."""
+        execution_id = running.parse_cancel(body)
+        if self.running.cancel(execution_id):
+            return 200, {"cancelled": True}
+        return 404, {"error": f"Execution {execution_id} does not run here."}
 
 
 class WorkerHandler(BaseHTTPRequestHandler):
@@ -83,6 +102,12 @@ class WorkerHandler(BaseHTTPRequestHandler):
             self._send_json(404, {"error": f"No resource {self.path}."})
 
     def do_POST(self):
+        if self.path == "/cancel":
+            try:
+                self._send_json(*self.server.cancel(self._read_json()))
+            except contract.BadRequest as exc:
+                self._send_json(exc.status, {"error": str(exc)})
+            return
         if self.path != "/execute":
             self._discard_body()
             self._send_json(404, {"error": f"No resource {self.path}."})
@@ -169,7 +194,12 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     cache = packages.PackageCache(args.cache_dir or tempfile.mkdtemp(prefix="qinling-python3-"))
-    server = WorkerServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0))
+    serve(WorkerServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0)))
+
+
+def serve(server):
+    """Serve until interrupted. The local driver's sandbox builds the server itself (with a
+    package fetcher and a confinement hook) in a process forked from its zygote."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

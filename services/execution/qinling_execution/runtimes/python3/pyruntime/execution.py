@@ -4,6 +4,12 @@ reaps the child and collects its logs.
 Forking per execution means a crash, a limit kill or a timeout kill never takes the worker
 down. The child sends its result as one length-prefixed frame on a pipe, so the worker does not
 depend on end-of-file (processes the function started may still hold the pipe open).
+
+A sandbox may pass a ``confinement``: ``confinement.prepare(request)`` (in the worker, before the
+fork) returns a scope; ``scope.enter()`` runs in the child before any user code (e.g. joining a
+cgroup of its own with the request's cpu and memory limits), and ``scope.close()`` runs in the
+worker once the child is reaped (e.g. killing what the function left behind, removing the
+cgroup).
 """
 import json
 import os
@@ -24,9 +30,19 @@ _HEADER = struct.Struct("!Q")
 _MAX_FRAME = invoke.MAX_RESULT_BYTES + 4096
 
 
-def run(request, package_dir, log_limit=LOG_LIMIT):
-    """Execute ``request`` (a contract.ExecuteRequest) in a child; the /execute response."""
+def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=None):
+    """Execute ``request`` (a contract.ExecuteRequest) in a child; the /execute response.
+    ``on_fork(pid)`` is called in the worker once the child exists (to cancel it)."""
     started = time.monotonic()
+    scope = confinement.prepare(request) if confinement is not None else None
+    try:
+        return _run(request, package_dir, log_limit, scope, started, on_fork)
+    finally:
+        if scope is not None:
+            scope.close()
+
+
+def _run(request, package_dir, log_limit, scope, started, on_fork=None):
     with tempfile.TemporaryFile() as log:
         read_fd, write_fd = os.pipe()
         try:
@@ -36,8 +52,10 @@ def run(request, package_dir, log_limit=LOG_LIMIT):
             os.close(write_fd)
             raise
         if pid == 0:
-            _child(request, package_dir, log.fileno(), write_fd)
+            _child(request, package_dir, log.fileno(), write_fd, scope)
         os.close(write_fd)
+        if on_fork is not None:
+            on_fork(pid)
         try:
             payload, timed_out = _wait(pid, read_fd, started + request.timeout)
         finally:
@@ -60,7 +78,7 @@ def _outcome(payload, timed_out):
         return {"output": UNREADABLE_MESSAGE, "success": False}
 
 
-def _child(request, package_dir, log_fd, write_fd):
+def _child(request, package_dir, log_fd, write_fd, scope):
     """Body of the execution child; never returns."""
     status = 1
     try:
@@ -68,7 +86,9 @@ def _child(request, package_dir, log_fd, write_fd):
         limits.die_with_parent()
         _redirect_output(log_fd)
         _close_fds(keep=write_fd)
-        limits.apply(request.memory_size, request.cpu)
+        if scope is not None:
+            scope.enter()
+        limits.apply(request.memory_size, request.cpu, request.timeout)
         print(f"Start execution: {request.execution_id}")
         result = invoke.call(package_dir, request.entry, request.input)
         print(f"Finished execution: {request.execution_id}")

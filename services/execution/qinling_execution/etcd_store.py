@@ -1,0 +1,246 @@
+"""etcd reduced to the calls the worker map makes, over etcd3gw (HTTP JSON gateway; gRPC clients
+hang under eventlet), and an in-memory stand-in with the same interface for unit tests.
+
+Keys and values are ``str``; leases are plain ids. The watch is this module's own green thread
+rather than etcd3gw's ``watch_prefix``: that one runs in a thread pool and swallows the end of its
+stream, so a broken watch would go unnoticed; here ``Watch.alive`` turns false and the owner
+reloads (see ``WorkerMap.keep_alive``).
+"""
+import base64
+import json
+import logging
+
+import eventlet
+from etcd3gw.exceptions import Etcd3Exception
+from etcd3gw.lock import Lock
+
+from qinling_shared.exceptions import Unavailable
+
+LOG = logging.getLogger(__name__)
+
+
+def _b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def _text(b64):
+    return base64.b64decode(b64).decode()
+
+
+def prefix_end(prefix):
+    """The first key after every key that starts with ``prefix`` (etcd's ``range_end``)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class Watch:
+    """Events of a prefix, delivered by a green thread to ``on_event(kind, key, value)`` with
+    ``kind`` ``"PUT"`` or ``"DELETE"``; ``alive`` until the stream ends or is cancelled."""
+
+    def __init__(self, open_stream, on_event):
+        self._open_stream = open_stream
+        self._on_event = on_event
+        self._thread = eventlet.spawn(self._run)
+
+    @property
+    def alive(self):
+        return not self._thread.dead
+
+    def cancel(self):
+        self._thread.kill()
+
+    def _run(self):
+        try:
+            response = self._open_stream()
+        except Exception as exc:
+            LOG.warning("etcd watch could not start: %s", exc)
+            return
+        try:
+            if response.status_code != 200:
+                LOG.warning("etcd watch refused: %s %s", response.status_code, response.text)
+                return
+            for message in _messages(response):
+                result = message.get("result", {})
+                if "error" in message or result.get("canceled"):
+                    LOG.warning("etcd watch ended: %s", message)
+                    return
+                for event in result.get("events", []):
+                    self._deliver(event)
+        except Exception:
+            LOG.exception("etcd watch failed")
+        finally:
+            response.close()
+
+    def _deliver(self, event):
+        kv = event["kv"]
+        try:
+            self._on_event(event.get("type", "PUT"), _text(kv["key"]), _text(kv.get("value", "")))
+        except Exception:
+            LOG.exception("handling etcd event %s failed", event)
+
+
+def _messages(response):
+    """JSON messages of a grpc-gateway stream: one per line, lines split across chunks."""
+    buffered = b""
+    for chunk in response.iter_content(chunk_size=None):
+        buffered += chunk
+        *lines, buffered = buffered.split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def unavailable(exc):
+    return Unavailable(f"etcd is unavailable: {exc}")
+
+
+class EtcdStore:
+    """The worker map's etcd, over an ``etcd3gw.client.Etcd3Client``. etcd's errors are
+    ``Unavailable``."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def _post(self, path, body):
+        try:
+            return self.client.post(self.client.get_url(path), json=body)
+        except Etcd3Exception as exc:
+            raise unavailable(exc) from exc
+
+    def load(self, prefix):
+        """``(revision, [(key, value)])`` of every key under ``prefix``, read at one revision."""
+        result = self._post("/kv/range",
+                            {"key": _b64(prefix), "range_end": _b64(prefix_end(prefix))})
+        items = [(_text(kv["key"]), _text(kv.get("value", ""))) for kv in result.get("kvs", [])]
+        return int(result["header"]["revision"]), items
+
+    def put(self, key, value, lease=None):
+        body = {"key": _b64(key), "value": _b64(value)}
+        if lease is not None:
+            body["lease"] = lease
+        self._post("/kv/put", body)
+
+    def delete(self, key):
+        self._post("/kv/deleterange", {"key": _b64(key)})
+
+    def delete_prefix(self, prefix):
+        self._post("/kv/deleterange", {"key": _b64(prefix), "range_end": _b64(prefix_end(prefix))})
+
+    def grant(self, ttl):
+        """A new lease of ``ttl`` seconds; its id."""
+        return int(self._post("/lease/grant", {"TTL": ttl, "ID": 0})["ID"])
+
+    def refresh(self, lease):
+        """Renew a lease; False when it has already expired (its keys are gone)."""
+        return int(self._post("/lease/keepalive", {"ID": lease})["result"].get("TTL", -1)) > 0
+
+    def revoke(self, lease):
+        """End a lease now: etcd deletes its keys."""
+        self._post("/kv/lease/revoke", {"ID": lease})
+
+    def try_lock(self, name, ttl):
+        """The lock ``name`` if it is free now (it expires after ``ttl`` s), else None."""
+        lock = Lock(name, ttl=ttl, client=self.client)
+        try:
+            return lock if lock.acquire() else None
+        except Etcd3Exception as exc:
+            raise unavailable(exc) from exc
+
+    def unlock(self, lock):
+        try:
+            lock.release()
+        except Etcd3Exception as exc:
+            raise unavailable(exc) from exc
+
+    def watch(self, prefix, start_revision, on_event):
+        """Watch every key under ``prefix`` from ``start_revision`` on."""
+        body = {"create_request": {"key": _b64(prefix), "range_end": _b64(prefix_end(prefix)),
+                                   "start_revision": start_revision}}
+
+        def open_stream():
+            return self.client.session.post(self.client.get_url("/watch"), json=body,
+                                            stream=True, timeout=(self.client.timeout, None))
+        return Watch(open_stream, on_event)
+
+
+class FakeWatch:
+    def __init__(self, store, prefix, on_event):
+        self.store, self.prefix, self.on_event = store, prefix, on_event
+        self.alive = True
+
+    def cancel(self):
+        self.alive = False
+
+
+class FakeEtcd:
+    """In-memory etcd with EtcdStore's interface, for unit tests. Watch events are delivered
+    at once, in the caller's green thread. ``expire(lease)`` plays a lease running out;
+    ``break_watches()`` plays a lost watch stream."""
+
+    def __init__(self):
+        self.data = {}    # key -> (value, lease)
+        self.revision = 0
+        self.leases = set()
+        self.locks = {}   # name -> token
+        self.watches = []
+        self._next_id = 0
+
+    def load(self, prefix):
+        return self.revision, [(k, v) for k, (v, _) in sorted(self.data.items())
+                               if k.startswith(prefix)]
+
+    def put(self, key, value, lease=None):
+        if lease is not None and lease not in self.leases:
+            raise ValueError(f"lease {lease} not found")
+        self.data[key] = (value, lease)
+        self._changed("PUT", key, value)
+
+    def delete(self, key):
+        if self.data.pop(key, None) is not None:
+            self._changed("DELETE", key, "")
+
+    def delete_prefix(self, prefix):
+        for key in [k for k in self.data if k.startswith(prefix)]:
+            self.delete(key)
+
+    def grant(self, ttl):
+        self._next_id += 1
+        self.leases.add(self._next_id)
+        return self._next_id
+
+    def refresh(self, lease):
+        return lease in self.leases
+
+    def revoke(self, lease):
+        self.leases.discard(lease)
+        for key in [k for k, (_, owner) in self.data.items() if owner == lease]:
+            self.delete(key)
+
+    expire = revoke
+
+    def try_lock(self, name, ttl):
+        if name in self.locks:
+            return None
+        self._next_id += 1
+        self.locks[name] = self._next_id
+        return name, self._next_id
+
+    def unlock(self, lock):
+        name, token = lock
+        if self.locks.get(name) == token:
+            del self.locks[name]
+
+    def watch(self, prefix, start_revision, on_event):
+        watch = FakeWatch(self, prefix, on_event)
+        self.watches.append(watch)
+        return watch
+
+    def break_watches(self):
+        for watch in self.watches:
+            watch.alive = False
+
+    def _changed(self, kind, key, value):
+        self.revision += 1
+        self.watches = [w for w in self.watches if w.alive]
+        for watch in list(self.watches):
+            if key.startswith(watch.prefix):
+                watch.on_event(kind, key, value)

@@ -1,0 +1,7 @@
+"""The local driver's sandbox: confinement steps a zygote applies to the workers it forks.
+
+Standard library only. The service imports it as
+``qinling_execution.orchestrators.local.qinling_sandbox`` (cgroup writer, probe); the zygote
+(``zygote.py``, run as a clean ``python -I -S`` process) imports it as ``qinling_sandbox``. The
+odd name keeps it from shadowing a module of a user's package in the workers that inherit it.
+"""

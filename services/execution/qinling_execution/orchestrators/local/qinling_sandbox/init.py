@@ -1,0 +1,78 @@
+"""The worker's init process: pid 1 of the worker's pid namespace.
+
+It fetches packages for the runtime server (which has no network) and reaps every process
+that ends up its child (the runtime server, and orphans of executions). It runs as root until
+the runtime server is bound to a function: the server's first line, ``{"bind": uid}``, makes it
+drop its privileges too (before any fetch). It also ends when the zygote does (watching a pidfd
+of it: the parent-death signal does not survive the uid change). It exits with the
+runtime server's status when that exits, and on SIGTERM (the driver stopping the worker);
+either way the kernel then kills everything left in the namespace.
+"""
+import json
+import os
+import select
+import signal
+
+from . import fetcher
+
+
+def bind_line(uid):
+    return json.dumps({"bind": uid}).encode() + b"\n"
+
+
+def serve(sock, cache, runtime_pid, bound, zygote_fd):
+    """Run until the runtime server ``runtime_pid`` or the zygote (``zygote_fd``, a pidfd)
+    exits; returns the server's exit code. ``bound(uid)`` runs at the server's bind line."""
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGTERM, _stop)
+    watched, pending = [sock, wake_r, zygote_fd], b""
+    while True:
+        status = reap(runtime_pid)
+        if status is not None:
+            return status
+        ready = select.select(watched, [], [])[0]
+        if zygote_fd in ready:
+            return 0
+        if wake_r in ready:
+            _drain(wake_r)
+        if sock in ready:
+            chunk = sock.recv(65536)
+            if not chunk:
+                watched.remove(sock)  # the runtime server is going; reaping will tell
+                continue
+            pending += chunk
+            while b"\n" in pending:
+                line, _, pending = pending.partition(b"\n")
+                if line.startswith(b'{"bind"'):
+                    bound(json.loads(line)["bind"])
+                else:
+                    sock.sendall(fetcher.answer(cache, line))
+
+
+def reap(runtime_pid):
+    """Reap every exited child; the runtime server's exit code once it has exited."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return 0
+        if pid == 0:
+            return None
+        if pid == runtime_pid:
+            return os.waitstatus_to_exitcode(status)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def _drain(fd):
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass

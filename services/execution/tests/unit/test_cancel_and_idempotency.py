@@ -1,0 +1,146 @@
+"""Cancelling executions and Idempotency-Key, on worker_factory with a fake worker."""
+import pytest
+from service_harness import make_service, spec
+
+from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
+
+from qinling_execution.in_flight import Runs
+from qinling_execution.models import Execution
+
+KILLED = {"output": "Function execution failed because of too much resource consumption",
+          "success": False, "duration": 0.2, "logs": "Start execution: e\n"}
+
+
+@pytest.fixture
+def function(functions, runtime):
+    return functions.add(spec(runtime_id=runtime["id"]))
+
+
+def test_a_queued_execution_is_cancelled_and_the_replicas_are_told(service, function):
+    execution = service.create_execution({"function_id": "f1", "sync": False})
+    cancelled = service.cancel_execution(execution["id"])
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["result"]["output"] == "Function execution cancelled."
+    service.dispatch.assert_called_once_with("execution_cancelled", {"id": execution["id"]})
+    assert service.get_execution(execution["id"]) == cancelled
+
+
+def test_an_ended_execution_cannot_be_cancelled(service, function):
+    execution = service.create_execution({"function_id": "f1"})
+    with pytest.raises(Conflict, match=f"Execution {execution['id']} has already ended: "
+                                       "success."):
+        service.cancel_execution(execution["id"])
+    assert service.get_execution(execution["id"])["status"] == "success"
+    service.dispatch.assert_not_called()
+
+
+def test_a_cancelled_execution_cannot_be_cancelled_again(service, function):
+    execution = service.create_execution({"function_id": "f1", "sync": False})
+    service.cancel_execution(execution["id"])
+    with pytest.raises(Conflict, match="has already ended: cancelled."):
+        service.cancel_execution(execution["id"])
+
+
+def test_another_projects_execution_is_not_found(service, session, engine, functions, function):
+    execution = service.create_execution({"function_id": "f1", "sync": False})
+    other = make_service(session, engine, functions, project="p2")
+    with pytest.raises(NotFound, match=r"Execution not found"):
+        other.cancel_execution(execution["id"])
+    assert service.get_execution(execution["id"])["status"] == "running"
+
+
+def test_a_run_cancelled_on_its_worker_stays_cancelled_and_keeps_its_logs(
+        session, engine, functions, function):
+    runs = Runs()
+    service = make_service(session, engine, functions, runs=runs)
+    canceller = make_service(session, engine, functions, runs=runs)  # another worker
+
+    def respond(url, payload):  # the worker is running it when the cancel comes
+        canceller.cancel_execution(payload["execution_id"])
+        canceller.on_execution_cancelled({"id": payload["execution_id"]})
+        return KILLED
+
+    engine.worker_client.respond = respond
+    execution = service.create_execution({"function_id": "f1"})
+    assert execution["status"] == "cancelled"
+    assert execution["result"]["output"] == "Function execution cancelled."
+    ((url, _),) = engine.worker_client.calls
+    assert engine.worker_client.cancelled == [(url, execution["id"])]
+    assert service.get_execution_log(execution["id"]) == "Start execution: e\n"
+    assert execution["id"] not in runs
+
+
+def test_a_run_cancelled_before_it_reached_a_worker_does_not_start(session, engine, functions,
+                                                                    function):
+    runs = Runs()
+    service = make_service(session, engine, functions, runs=runs)
+    execution = service.create_execution({"function_id": "f1", "sync": False})
+    (message,) = service.execution_queue.take()
+    service.on_execution_cancelled({"id": execution["id"]})  # heard before the run started
+    service.run_queued(message)
+    assert engine.worker_client.calls == []
+
+
+def test_runs_remember_a_bounded_number_of_early_cancels():
+    runs = Runs(remember=2)
+    for execution_id in ("a", "b", "c"):
+        assert runs.cancel(execution_id) is None
+    assert runs.start("a", "http://w") is True   # forgotten: the oldest went first
+    assert runs.start("c", "http://w") is False
+    assert runs.cancel("a") == "http://w"
+    runs.end("a")
+    assert "a" not in runs
+
+
+def test_a_repeated_idempotency_key_returns_the_first_execution(service, function, engine):
+    first = service.create_execution({"function_id": "f1", "input": "1"}, "key-1")
+    again = service.create_execution({"function_id": "f1", "input": "2"}, "key-1")
+    assert again == first
+    assert len(engine.worker_client.calls) == 1
+    other = service.create_execution({"function_id": "f1"}, "key-2")
+    assert other["id"] != first["id"]
+
+
+def test_idempotency_keys_are_per_project(service, session, engine, functions, function):
+    first = service.create_execution({"function_id": "f1"}, "key-1")
+    admin = make_service(session, engine, functions, project="p2", admin=True)
+    theirs = admin.create_execution({"function_id": "f1"}, "key-1")
+    assert theirs["id"] != first["id"]
+
+
+def test_a_repeated_async_execution_is_queued_once(service, function):
+    first = service.create_execution({"function_id": "f1", "sync": False}, "k")
+    again = service.create_execution({"function_id": "f1", "sync": False}, "k")
+    assert again["id"] == first["id"]
+    assert len(service.execution_queue.take()) == 1
+
+
+def test_a_repeat_racing_the_first_gets_the_first(service, function, session):
+    racer = Execution(id="first", project_id="p1", function_id="f1", status="success",
+                      sync=True, idempotency_key="k", result={"output": 1, "duration": 0})
+    lookup = service._by_idempotency_key
+    missed = []
+
+    def missing_once(key):  # the racer commits between our lookup and our insert
+        if not missed:
+            missed.append(key)
+            session.add(racer)
+            session.commit()
+            return None
+        return lookup(key)
+
+    service._by_idempotency_key = missing_once
+    assert service.create_execution({"function_id": "f1"}, "k")["id"] == "first"
+    assert [e["id"] for e in service.list_executions()] == ["first"]
+
+
+@pytest.mark.parametrize("key", ["x" * 256, "tab\tkey", "clé", 5])
+def test_a_bad_idempotency_key_is_refused(service, function, key):
+    with pytest.raises(InvalidInput, match="Invalid Idempotency-Key"):
+        service.create_execution({"function_id": "f1"}, key)
+
+
+def test_an_empty_idempotency_key_is_none(service, function):
+    first = service.create_execution({"function_id": "f1"}, "")
+    second = service.create_execution({"function_id": "f1"}, "")
+    assert first["id"] != second["id"]

@@ -1,0 +1,339 @@
+"""Placement with the fake orchestrator and the in-memory etcd: pools, scaling, reaping.
+
+Replicas are engines sharing one FakeEtcd; each has its own orchestrator, as local drivers do.
+Clocks are injected; warm-pool refills run at once.
+"""
+import contextlib
+
+import eventlet
+import pytest
+
+from qinling_execution.dependencies import Engine
+from qinling_execution.orchestrators.fake import FakeOrchestrator
+from qinling_execution.worker_client import FakeWorkerClient
+from qinling_execution.workers import FakeEtcd, WorkerMap
+from qinling_shared.exceptions import Unavailable
+
+RUNTIME = {"id": "rt-1", "image": "python3"}
+EXPIRATION = 60.0
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def run_now(function, *args):
+    function(*args)
+
+
+def new_replica(store, owner="a", pool_size=0, concurrency=3, orchestrator=None, clock=None):
+    engine = Engine(orchestrator or FakeOrchestrator(), WorkerMap(store, "/q/", owner=owner),
+                    concurrency, FakeWorkerClient(), pool_size=pool_size,
+                    idle_expiration=EXPIRATION, clock=clock or Clock(), spawn=run_now)
+    engine.start()
+    return engine
+
+
+@pytest.fixture
+def store():
+    return FakeEtcd()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def hold(engine, count, function_id="f1", version=0):
+    """Enter ``count`` executions of a function and keep them running."""
+    stack = contextlib.ExitStack()
+    for _ in range(count):
+        stack.enter_context(engine.placement.worker_for(RUNTIME, function_id, version))
+    return stack
+
+
+def names(engine, function_id="f1", version=0):
+    return sorted(w.name for w in engine.placement.workers(function_id, version))
+
+
+def calls(engine, method):
+    return [args for name, args in engine.orchestrator.calls if name == method]
+
+
+# -- warm pools -----------------------------------------------------------------------------
+
+def test_a_cold_start_binds_a_pooled_worker_and_the_pool_refills(store):
+    engine = new_replica(store, pool_size=2)
+    engine.pool.keep([RUNTIME])
+    pooled = engine.pool.idle("rt-1")
+    with hold(engine, 1):
+        (name,) = names(engine)
+    assert name in pooled
+    assert calls(engine, "start_worker") == []  # no process started on the request path
+    assert calls(engine, "bind_worker") == [(name, "f1", 0)]
+    assert len(engine.pool.idle("rt-1")) == 2 and name not in engine.pool.idle("rt-1")
+    assert [w["name"] for w in engine.worker_map.for_function("f1", 0)] == [name]
+
+
+def test_without_a_pool_a_cold_start_starts_a_worker(store):
+    engine = new_replica(store)
+    with hold(engine, 1):
+        pass
+    assert len(calls(engine, "start_worker")) == 1 and calls(engine, "bind_worker") == []
+
+
+def test_an_idle_worker_that_died_is_skipped(store):
+    engine = new_replica(store, pool_size=2)
+    engine.pool.keep([RUNTIME])
+    first = engine.pool.idle("rt-1")[0]  # the one taken first
+    del engine.orchestrator.workers[first]  # crashed behind the pool's back
+    with hold(engine, 1):
+        (name,) = names(engine)
+    assert calls(engine, "bind_worker")[0][0] == first
+    assert name != first and not engine.orchestrator.workers[name].idle
+
+
+def test_idle_pool_workers_do_not_make_a_runtime_in_use(store):
+    engine = new_replica(store, pool_size=2)
+    engine.pool.keep([RUNTIME])
+    assert not engine.placement.runtime_in_use("rt-1")
+    with hold(engine, 1):
+        assert engine.placement.runtime_in_use("rt-1")
+
+
+# -- scaling up -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("concurrent, workers", [(1, 1), (3, 1), (4, 2), (6, 2), (7, 3)])
+def test_workers_by_concurrency(store, concurrent, workers):
+    engine = new_replica(store)
+    with hold(engine, concurrent):
+        assert len(names(engine)) == workers
+        in_flight = sorted(engine.placement._in_flight[n] for n in names(engine))
+    assert sum(in_flight) == concurrent and max(in_flight) <= 3
+
+
+class SlowOrchestrator(FakeOrchestrator):
+    """Starts take a moment (they yield), and we count how many overlap."""
+
+    def __init__(self):
+        super().__init__()
+        self.starting = self.most_at_once = 0
+
+    def start_worker(self, *args):
+        self.starting += 1
+        self.most_at_once = max(self.most_at_once, self.starting)
+        eventlet.sleep(0.01)
+        self.starting -= 1
+        return super().start_worker(*args)
+
+
+def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
+    orchestrator = SlowOrchestrator()
+    engine = new_replica(store, concurrency=1, orchestrator=orchestrator)
+    release = eventlet.Event()
+    placed = []
+
+    def execution():
+        with engine.placement.worker_for(RUNTIME, "f1", 0) as worker:
+            placed.append(worker.name)
+            release.wait()
+
+    threads = [eventlet.spawn(execution) for _ in range(6)]
+    while len(placed) < 6:
+        eventlet.sleep(0.005)
+    assert len(set(placed)) == 6           # one execution per worker at concurrency 1
+    assert orchestrator.most_at_once >= 2  # started together, not one by one
+    release.send()
+    for thread in threads:
+        thread.wait()
+
+
+def test_scale_up_adds_workers_pooled_first(store):
+    engine = new_replica(store, pool_size=2)
+    engine.pool.keep([RUNTIME])
+    started = engine.placement.scale_up(RUNTIME, "f1", 0, 3)
+    assert sorted(w.name for w in started) == names(engine) and len(started) == 3
+    assert len(calls(engine, "bind_worker")) >= 2
+    assert len(engine.worker_map.for_function("f1", 0)) == 3
+
+
+def test_scale_up_that_cannot_start_anything_fails(store):
+    engine = new_replica(store)
+    engine.orchestrator.fail_next_start("no room")
+    with pytest.raises(Unavailable, match="no room"):
+        engine.placement.scale_up(RUNTIME, "f1", 0, 1)
+
+
+# -- scaling down ---------------------------------------------------------------------------
+
+def test_idle_workers_scale_to_zero_after_the_expiration(store, clock):
+    engine = new_replica(store, clock=clock)
+    with hold(engine, 1):
+        (name,) = names(engine)
+        clock.now += EXPIRATION * 2
+        assert engine.placement.reap_idle() == []  # busy workers are never idle
+    clock.now += EXPIRATION - 1
+    assert engine.placement.reap_idle() == []
+    clock.now += 1
+    assert engine.placement.reap_idle() == [name]
+    assert names(engine) == [] and engine.worker_map.all() == []
+    assert engine.orchestrator.workers == {}
+    with hold(engine, 1):  # the next execution starts afresh
+        assert len(names(engine)) == 1
+
+
+def test_light_load_gathers_on_one_worker_and_the_rest_are_reaped(store, clock):
+    engine = new_replica(store, clock=clock)
+    with hold(engine, 4):
+        first, second = names(engine)
+    for _ in range(3):
+        clock.now += EXPIRATION / 2
+        with hold(engine, 1):
+            pass  # always the first worker: ties go to the first name
+    assert engine.placement.reap_idle() == [second]
+    assert names(engine) == [first]
+
+
+def test_scale_down_keeps_one_worker_across_replicas(store):
+    a, b = new_replica(store, "a"), new_replica(store, "b")
+    a.placement.scale_up(RUNTIME, "f1", 0, 2)
+    b.placement.scale_up(RUNTIME, "f1", 0, 1)
+    removed = b.placement.scale_down("f1", 0, 5)
+    assert len(removed) == 2
+    left = a.worker_map.for_function("f1", 0)
+    assert len(left) == 1 and b.worker_map.for_function("f1", 0) == left
+    # each replica stopped its own chosen workers: a heard about its own through the watch
+    running = set(a.orchestrator.workers) | set(b.orchestrator.workers)
+    assert running == {left[0]["name"]}
+    assert sorted(names(a) + names(b)) == [left[0]["name"]]
+
+
+def test_scale_down_waits_for_the_cross_replica_lock(store):
+    engine = new_replica(store)
+    engine.worker_map.lock_attempts, engine.worker_map.lock_interval = 2, 0.001
+    engine.placement.scale_up(RUNTIME, "f1", 0, 2)
+    with WorkerMap(store, "/q/", owner="b").locked("f1", 0):
+        with pytest.raises(Unavailable):
+            engine.placement.scale_down("f1", 0, 1)
+    assert engine.placement.scale_down("f1", 0, 1)
+
+
+def test_scale_down_prefers_idle_workers_and_a_busy_one_stops_after_its_execution(store):
+    a, b = new_replica(store, "a"), new_replica(store, "b")
+    with hold(a, 1):
+        (busy,) = names(a)
+        a.placement.scale_up(RUNTIME, "f1", 0, 1)
+        (idle,) = set(names(a)) - {busy}
+        assert a.placement.scale_down("f1", 0, 1) == [idle]
+        b.worker_map.remove("f1", 0, busy)  # another replica removes the busy one
+        assert names(a) == [] and busy in a.orchestrator.workers  # still running
+    assert a.orchestrator.workers == {}
+
+
+def test_detach_on_one_replica_stops_every_replicas_workers(store):
+    a, b = new_replica(store, "a"), new_replica(store, "b")
+    for engine in (a, b):
+        with hold(engine, 1):
+            pass
+    b.placement.drop_function("f1", 0)
+    assert a.orchestrator.workers == b.orchestrator.workers == {}
+    assert names(a) == names(b) == [] and a.worker_map.all() == []
+
+
+def test_dead_workers_are_forgotten_and_replaced(store):
+    engine = new_replica(store)
+    with hold(engine, 1):
+        (name,) = names(engine)
+    del engine.orchestrator.workers[name]  # crashed
+    assert engine.placement.reap_dead() == [name]
+    assert engine.worker_map.all() == []
+    with hold(engine, 1):
+        assert names(engine) != [name] and len(names(engine)) == 1
+
+
+# -- after a restart ------------------------------------------------------------------------
+
+def test_a_restart_adopts_live_workers_reaps_dead_keys_and_orphans(store):
+    orchestrator = FakeOrchestrator()
+    before = new_replica(store, "a", orchestrator=orchestrator)
+    other = new_replica(store, "b")
+    for function_id in ("f1", "f2"):
+        with hold(before, 1, function_id):
+            pass
+    with hold(other, 1, "f3"):
+        pass
+    (live,), (dead,) = names(before, "f1"), names(before, "f2")
+    del orchestrator.workers[dead]                       # died with the old process
+    orchestrator.start_idle_worker("rt-1", "python3", "orphan")  # nobody records it
+    old_lease = before.worker_map._lease
+
+    after = new_replica(store, "a", orchestrator=orchestrator)  # same replica id, new life
+    assert names(after, "f1") == [live] and names(after, "f2") == []
+    assert sorted(name for _, _, name, _ in after.worker_map.all()) == sorted(
+        [live, names(other, "f3")[0]])
+    assert "orphan" not in orchestrator.workers
+    assert set(orchestrator.workers) == {live}
+    store.expire(old_lease)  # the old life's lease runs out: the adopted key stays
+    assert [r["name"] for r in other.worker_map.for_function("f1", 0)] == [live]
+    with hold(after, 1, "f1"):
+        assert names(after, "f1") == [live]  # and is used
+
+
+def test_a_worker_started_while_the_orchestrator_lists_is_not_taken_for_dead(store):
+    class Racing(FakeOrchestrator):
+        racing = False
+
+        def list_workers(self):
+            answer = super().list_workers()
+            if self.racing:  # another green thread starts a worker meanwhile
+                engine.placement.scale_up(RUNTIME, "f1", 0, 1)
+            return answer
+
+    engine = new_replica(store, orchestrator=Racing())
+    engine.orchestrator.racing = True
+    assert engine.placement.reap_dead() == []
+    assert len(names(engine)) == 1 and len(engine.worker_map.all()) == 1
+
+
+def test_stray_keys_of_this_replica_are_removed(store):
+    a, b = new_replica(store, "a"), new_replica(store, "b")
+    with hold(a, 1):
+        pass
+    theirs = b.placement.scale_up(RUNTIME, "f1", 0, 1)[0]
+    stray = FakeOrchestrator().start_worker("rt-1", "python3", "f1", 0, "stray")
+    a.worker_map.add(stray)  # e.g. its removal failed while etcd was down
+    assert a.placement.reap_strays() == ["stray"]
+    assert sorted(r["name"] for r in a.worker_map.for_function("f1", 0)) == sorted(
+        names(a) + [theirs.name])
+
+
+class BrokenEtcd(FakeEtcd):
+    """etcd that went away after the replica started."""
+    broken = False
+
+    def _fail(self, *args, **kwargs):
+        raise Unavailable("etcd is unavailable: connection refused")
+
+    def __getattribute__(self, name):
+        if name in ("put", "delete", "delete_prefix", "refresh", "load", "try_lock") and \
+                object.__getattribute__(self, "broken"):
+            return object.__getattribute__(self, "_fail")
+        return object.__getattribute__(self, name)
+
+
+def test_without_etcd_executions_still_run_and_the_upkeep_goes_on(clock):
+    store = BrokenEtcd()
+    engine = new_replica(store, pool_size=1, clock=clock)
+    store.broken = True
+    with hold(engine, 1):  # a cold start: the worker cannot be recorded, yet it serves
+        (name,) = names(engine)
+    clock.now += EXPIRATION
+    engine.upkeep([RUNTIME])  # lease renewal fails; the other steps still run
+    assert names(engine) == [] and name not in engine.orchestrator.workers
+    assert len(engine.pool.idle("rt-1")) == 1
+    with pytest.raises(Unavailable, match="etcd is unavailable"):
+        engine.placement.scale_down("f1", 0, 1)
