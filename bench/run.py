@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import engine
 import load
 import memory
 import report
@@ -39,6 +40,8 @@ def parse_args(argv):
     parser.add_argument("--package-mib", type=int, default=50,
                         help="size of the package uploaded and downloaded (0: skip)")
     parser.add_argument("--package-runs", type=int, default=3)
+    parser.add_argument("--no-engine", dest="engine", action="store_false",
+                        help="skip cold start, burst and async figures")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args(argv)
     if len(args.requests) != len(args.concurrency):
@@ -130,6 +133,10 @@ def run(args, platform):
              f"after the gateway run ({', '.join(spread)})",
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
     sections = []
+    if args.engine:
+        engine_section, engine_notes = engine.run(platform, runtime_id, function_id)
+        sections.append(engine_section)
+        notes += engine_notes
     if args.package_mib > 0:
         package_section, package_notes = transfer.run(
             platform, runtime_id, args.package_mib, args.package_runs)

@@ -1,0 +1,125 @@
+"""Execution-engine figures, each beside its floor: cold start vs a bare fork of a warm
+process, a burst of cold invocations, async accept latency and completion throughput."""
+import concurrent.futures
+import json
+import os
+import time
+
+import stats
+from qinling_shared.testing.api_client import ApiClient
+from qinling_shared.testing.packages import hello_package
+
+
+def fork_floor(runs):
+    """Seconds to fork this (warm, already imported) process, let the child exit, and reap it:
+    the floor under any fork-based cold start."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def timed_execution(api, function_id, sync=True):
+    started = time.perf_counter()
+    response = api.execute(function_id, input={"name": "bench"}, sync=sync)
+    elapsed = time.perf_counter() - started
+    ok = response.status_code == 201 and (not sync or response.json()["status"] == "success")
+    return elapsed, None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+
+
+def new_function(api, runtime_id, number):
+    response = api.create_function(runtime_id, name=f"cold-{number}", package=hello_package())
+    response.raise_for_status()
+    return response.json()["id"]
+
+
+def cold_starts(api, runtime_id, count):
+    """First sync invocation of ``count`` new functions, one after another."""
+    times, errors = [], []
+    for number in range(count):
+        elapsed, error = timed_execution(api, new_function(api, runtime_id, number))
+        (errors.append(error) if error else times.append(elapsed))
+    return times, errors
+
+
+def burst(url, runtime_id, size):
+    """``size`` concurrent first invocations of one new function."""
+    api = ApiClient(url)
+    function_id = new_function(api, runtime_id, "burst")
+    clients = [ApiClient(url) for _ in range(size)]
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(size) as pool:
+        results = list(pool.map(lambda c: timed_execution(c, function_id), clients))
+    wall = time.perf_counter() - started
+    workers = api.get(f"/v1/functions/{function_id}/workers").json()["workers"]
+    return ([t for t, e in results if not e], [e for _, e in results if e], wall, len(workers))
+
+
+def async_run(api, function_id, count):
+    """Accept latency of ``count`` async submissions, then seconds until all are terminal."""
+    accepts, errors, ids = [], [], []
+    started = time.perf_counter()
+    for _ in range(count):
+        begun = time.perf_counter()
+        response = api.execute(function_id, input={"name": "bench"}, sync=False)
+        accepts.append(time.perf_counter() - begun)
+        if response.status_code != 201:
+            errors.append(f"HTTP {response.status_code}: {response.text[:200]}")
+        else:
+            ids.append(response.json()["id"])
+    deadline = time.monotonic() + 300
+    pending = set(ids)
+    while pending and time.monotonic() < deadline:
+        listed = api.get("/v1/executions", params={"function_id": function_id,
+                                                   "status": "running"}).json()["executions"]
+        pending = {e["id"] for e in listed} & pending
+        time.sleep(0.05)
+    return accepts, errors, time.perf_counter() - started, len(ids) - len(pending)
+
+
+def row(name, times, errors, floor=None):
+    summary = stats.summarize(times, sum(times) or 1, len(errors))
+    text = (f"| {name} | {summary['requests']} | {summary['errors']} | "
+            f"{summary['p50_ms']:.2f} | {summary['p99_ms']:.2f} |")
+    if floor:
+        text += f" {summary['p50_ms'] / floor:.1f}x |"
+    else:
+        text += " |"
+    return text, summary
+
+
+def run(platform, runtime_id, function_id, cold=10, burst_size=50, async_count=200):
+    """The engine section of the report and its notes."""
+    api = ApiClient(platform.url)
+    floor_ms = stats.summarize(fork_floor(200), 1)["p50_ms"]
+    print(f"==> cold starts ({cold} new functions)", flush=True)
+    cold_times, cold_errors = cold_starts(api, runtime_id, cold)
+    print(f"==> burst of {burst_size} cold invocations", flush=True)
+    burst_times, burst_errors, burst_wall, burst_workers = burst(platform.url, runtime_id,
+                                                                 burst_size)
+    print(f"==> {async_count} async executions", flush=True)
+    accepts, async_errors, async_wall, done = async_run(api, function_id, async_count)
+    api.close()
+    lines = ["| what | requests | errors | p50 ms | p99 ms | p50 / fork floor |",
+             "|---|---:|---:|---:|---:|---:|",
+             f"| bare fork of a warm process (floor) | 200 | 0 | {floor_ms:.2f} | | 1.0x |"]
+    for name, times, errors in (("cold start: first sync execution of a new function",
+                                 cold_times, cold_errors),
+                                (f"burst: {burst_size} concurrent first executions",
+                                 burst_times, burst_errors),
+                                ("async accept (POST sync=false → 201)", accepts, async_errors)):
+        lines.append(row(name, times, errors, None if "async" in name else floor_ms)[0])
+    notes = [f"burst: {burst_wall:.2f} s wall for {burst_size}, {burst_workers} workers after it",
+             f"async completion: {done} of {len(accepts)} terminal in {async_wall:.2f} s "
+             f"({done / async_wall:.1f} executions/s, accept included)"]
+    errors = cold_errors + burst_errors + async_errors
+    if errors:
+        notes.append(f"engine errors: {len(errors)}, first: {errors[0]}")
+    for note in notes:
+        print(f"    {note}", flush=True)
+    return "## Execution engine\n\n" + "\n".join(lines), notes
