@@ -5,7 +5,6 @@
 """
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import requests
@@ -53,18 +52,9 @@ class EtcdServer(processes.Managed):
         raise EtcdError("etcd did not start:\n" + processes.tail(self.log_path))
 
     def _wait_healthy(self):
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                if requests.get(self.url + "/health", timeout=1).json().get("health") == "true":
-                    return True
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(0.05)
-        processes.terminate([self.proc], grace=2)
-        return False
+        return processes.wait_ready(
+            self.proc, lambda: requests.get(self.url + "/health", timeout=1).json().get("health")
+            == "true", self.start_timeout)
 
     def stop(self):
         if self.proc is not None:

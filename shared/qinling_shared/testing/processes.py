@@ -53,6 +53,21 @@ def tail(path, lines=30):
     return "\n".join(text.splitlines()[-lines:])
 
 
+def wait_ready(proc, probe, timeout, interval=0.05):
+    """Poll ``probe()`` until it is true (True), ``proc`` exits or ``timeout`` passes (False;
+    the process is then stopped). ``probe`` may raise: that counts as not ready yet."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if probe():
+                return True
+        except Exception:  # not listening yet, or a half-started answer
+            pass
+        time.sleep(interval)
+    terminate([proc], grace=2)
+    return False
+
+
 class Managed:
     """The context-manager protocol of a test server with ``start()`` (returning self) and
     ``stop()``; a failed start still stops what it had started."""

@@ -8,7 +8,6 @@ moto accepts any keys; its state lives in the process and vanishes with it.
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
@@ -49,17 +48,9 @@ class S3Server(processes.Managed):
         raise S3Error("moto_server did not start:\n" + processes.tail(self.log_path))
 
     def _wait_ready(self):
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                requests.get(self.url + "/moto-api/", timeout=1)
-                return True
-            except requests.RequestException:
-                time.sleep(0.05)
-        processes.terminate([self.proc], grace=2)
-        return False
+        return processes.wait_ready(
+            self.proc, lambda: requests.get(self.url + "/moto-api/", timeout=1) is not None,
+            self.start_timeout)
 
     def stop(self):
         if self.proc is not None:

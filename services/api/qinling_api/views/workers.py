@@ -31,22 +31,21 @@ async def scale_count(request):
     return values["count"]
 
 
-async def scale_up(request):
-    """``POST .../scale_up {"count": n}`` → 202: ``n`` more workers."""
-    function_id, version = target_of(request)
-    count = await scale_count(request)
-    await request.app[rpc_key].call("execution", "scale_up_function", function_id, version,
-                                    count, context=request[context_key])
-    return web.Response(status=202)
+def _scaler(method, doc):
+    async def scale(request):
+        function_id, version = target_of(request)
+        count = await scale_count(request)
+        await request.app[rpc_key].call("execution", method, function_id, version, count,
+                                        context=request[context_key])
+        return web.Response(status=202)
+    scale.__doc__ = doc
+    return scale
 
 
-async def scale_down(request):
-    """``POST .../scale_down {"count": n}`` → 202: up to ``n`` fewer workers, at least one kept."""
-    function_id, version = target_of(request)
-    count = await scale_count(request)
-    await request.app[rpc_key].call("execution", "scale_down_function", function_id, version,
-                                    count, context=request[context_key])
-    return web.Response(status=202)
+scale_up = _scaler("scale_up_function",
+                   """``POST .../scale_up {"count": n}`` → 202: ``n`` more workers.""")
+scale_down = _scaler("scale_down_function", """``POST .../scale_down {"count": n}`` → 202: up to
+``n`` fewer workers, at least one kept.""")
 
 
 async def detach(request):

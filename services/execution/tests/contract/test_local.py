@@ -7,7 +7,7 @@ import textwrap
 import time
 
 import pytest
-from local_harness import host_facts  # noqa: F401 - a fixture
+from local_harness import gone, host_facts  # noqa: F401 - host_facts is a fixture
 from orchestrator_contract import IMAGE, OrchestratorContract
 
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
@@ -21,17 +21,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
 def pid_of(orchestrator, name):
     return orchestrator._workers[name][1].pid
-
-
-def gone(pid, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def fake_python(tmp_path, script):
