@@ -37,6 +37,8 @@ def parse_args(argv):
     parser.add_argument("--requests", type=int, nargs="+", default=[300, 1000],
                         help="requests per run, one per --concurrency value")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternating gateway/worker rounds per concurrency")
     parser.add_argument("--package-mib", type=int, default=50,
                         help="size of the package uploaded and downloaded (0: skip)")
     parser.add_argument("--package-runs", type=int, default=3)
@@ -50,8 +52,10 @@ def parse_args(argv):
 
 
 def check_execution(status, body):
-    if status != 201 or not isinstance(body, dict) or body.get("status") != "success":
+    if status != 201 or not isinstance(body, dict):
         return f"HTTP {status}: {str(body)[:200]}"
+    if body.get("status") != "success":
+        return f"execution {body.get('id')} {body.get('status')}: {body.get('result')}"[:500]
     return None
 
 
@@ -73,6 +77,24 @@ def prepare(api):
 
 def measure(name, urls, body_for, total, concurrency, check, errors_seen):
     latencies, errors, wall = load.run(urls, body_for, total, concurrency, check)
+    return report_run(name, concurrency, latencies, errors, wall, errors_seen)
+
+
+def measure_interleaved(paths, total, concurrency, rounds, errors_seen):
+    """Run each path ``(name, urls_of, body_for, check)`` for ``total / rounds`` requests in
+    turn, ``rounds`` times, so that both face the same background noise of a shared machine;
+    one result per path over all its rounds. ``urls_of()`` is asked before each round."""
+    pooled = {name: ([], [], 0.0) for name, *_ in paths}
+    for _ in range(rounds):
+        for name, urls_of, body_for, check in paths:
+            latencies, errors, wall = load.run(urls_of(), body_for, total // rounds,
+                                               concurrency, check)
+            done, failed, seconds = pooled[name]
+            pooled[name] = (done + latencies, failed + errors, seconds + wall)
+    return [report_run(name, concurrency, *pooled[name], errors_seen) for name, *_ in paths]
+
+
+def report_run(name, concurrency, latencies, errors, wall, errors_seen):
     if errors:
         errors_seen.append(f"{name} c={concurrency}: {len(errors)} errors, first: {errors[0]}")
     result = stats.summarize(latencies, wall, len(errors))
@@ -120,17 +142,22 @@ def run(args, platform):
     worker_body = workers.body_factory(platform, function_id, INPUT)
     rows, spread = [], []
     for concurrency, total in zip(args.concurrency, args.requests):
-        print(f"==> {total} requests at concurrency {concurrency}", flush=True)
-        via_gateway = measure("gateway", gateway, gateway_body, total, concurrency,
-                              check_execution, errors)
-        urls = [url + "/execute" for url in workers.urls(platform, function_id)]
-        direct = measure("worker", urls, worker_body, total, concurrency, check_worker, errors)
+        print(f"==> {total} requests at concurrency {concurrency}, gateway and worker in "
+              f"{args.rounds} alternating rounds", flush=True)
+
+        def worker_urls():
+            return [url + "/execute" for url in workers.urls(platform, function_id)]
+        via_gateway, direct = measure_interleaved(
+            [("gateway", lambda: gateway, gateway_body, check_execution),
+             ("worker", worker_urls, worker_body, check_worker)],
+            total, concurrency, args.rounds, errors)
+        urls = worker_urls()
         rows += [("gateway", concurrency, via_gateway), ("worker", concurrency, direct),
                  ("gateway / worker", concurrency, stats.ratio(via_gateway, direct))]
         spread.append(f"{len(urls)} at c={concurrency}")
     api.close()
     notes = ["worker rows: requests round-robin over the function's workers found in etcd "
-             f"after the gateway run ({', '.join(spread)})",
+             f"before each round ({', '.join(spread)} at the end)",
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
     sections = []
     if args.engine:

@@ -7,6 +7,7 @@ FUNCTION_CREATED = "function_created"
 FUNCTION_UPDATED = "function_updated"
 FUNCTION_DELETED = "function_deleted"
 RUNTIME_CREATED = "runtime_created"
+RUNTIME_UPDATED = "runtime_updated"
 RUNTIME_DELETED = "runtime_deleted"
 VERSION_CREATED = "version_created"
 VERSION_DELETED = "version_deleted"
@@ -18,6 +19,7 @@ SOURCES = {
     FUNCTION_UPDATED: "function",
     FUNCTION_DELETED: "function",
     RUNTIME_CREATED: "execution",
+    RUNTIME_UPDATED: "execution",
     RUNTIME_DELETED: "execution",
     VERSION_CREATED: "function",
     VERSION_DELETED: "function",

@@ -7,6 +7,8 @@ import signal
 import sys
 
 import eventlet
+from nameko.amqp.publish import Publisher
+from nameko.rpc import Responder
 from nameko.runners import ServiceRunner
 
 LOG = logging.getLogger(__name__)
@@ -20,7 +22,16 @@ def setup_logging(name, debug=False):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class ReplyPublisher(Publisher):
+    """Publishes RPC replies without waiting for the broker's confirm: the caller waits for
+    the reply under its own timeout, so a confirm would only add a broker round trip to every
+    call (and a reply lost by the broker costs that timeout either way)."""
+
+    use_confirms = False
+
+
 def run(service_classes, nameko_config):
+    Responder.publisher_cls = ReplyPublisher
     runner = ServiceRunner(nameko_config)
     for cls in service_classes:
         runner.add_service(cls)

@@ -36,6 +36,7 @@ class Engine:
         self.worker_client = worker_client
         self.specs = TtlCache()    # (function_id, version) -> spec
         self.aliases = TtlCache()  # (alias name, project_id) -> resolved alias
+        self.runtimes = TtlCache()  # (runtime_id,) -> runtime dict, or None when there is none
         self.package_urls = PackageUrls()
 
     def start(self):

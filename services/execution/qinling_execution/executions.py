@@ -90,9 +90,10 @@ class ExecutionMethods:
         execution = self._execution(execution_id)
         elapsed = (clock.utcnow() - execution.created_at).total_seconds()
         result = {"output": outcomes.CANCELLED_MESSAGE, "duration": round(elapsed, 3)}
-        done = transitions.finish(self.db, execution_id, ExecutionStatus.CANCELLED, result, None)
-        execution = self._reloaded(execution)
+        done = transitions.finish(self.db, execution_id, ExecutionStatus.CANCELLED, result, None,
+                                  row=execution)
         if not done:
+            execution = self._reloaded(execution)
             raise Conflict(f"Execution {execution_id} has already ended: {execution.status}.")
         self.dispatch(EXECUTION_CANCELLED, {"id": execution_id})
         return execution.to_dict()
@@ -167,12 +168,10 @@ class ExecutionMethods:
         if clean["sync"]:
             deadline = clock.utcnow() + datetime.timedelta(
                 seconds=spec["timeout"] + DEADLINE_SLACK)
-        execution = Execution(id=str(uuid.uuid4()), project_id=self.project_id,
-                              status=_RUNNING, idempotency_key=key, queued=False, attempts=0,
-                              deadline_at=deadline, **clean)
-        self.db.add(execution)
         try:
-            self.db.commit()
+            execution = transitions.create(
+                self.db, id=str(uuid.uuid4()), project_id=self.project_id, status=_RUNNING,
+                idempotency_key=key, queued=False, attempts=0, deadline_at=deadline, **clean)
         except IntegrityError:
             self.db.rollback()
             first = self._by_idempotency_key(key)
@@ -187,10 +186,9 @@ class ExecutionMethods:
             self.execution_queue.submit(execution.id)
         except Unavailable:
             LOG.exception("could not queue execution %s", execution.id)
-            self.db.delete(execution)
-            self.db.commit()
+            transitions.delete(self.db, execution.id)
             raise
-        transitions.mark_queued(self.db, execution.id)
+        transitions.mark_queued(self.db, execution.id, row=execution)
 
     def _max_retries(self, execution, spec):
         """The function's own retry maximum (kept on the live function, whatever version
@@ -218,9 +216,10 @@ class ExecutionMethods:
     def _record(self, execution, outcome):
         status = outcomes.status_of(outcome)
         logs = outcome.get("logs") or ""
-        if not transitions.finish(self.db, execution.id, status, outcomes.result_of(outcome),
-                                  logs):
-            transitions.keep_logs(self.db, execution.id, logs)  # it was cancelled meanwhile
+        if transitions.finish(self.db, execution.id, status, outcomes.result_of(outcome), logs,
+                              row=execution):
+            return execution  # as written
+        transitions.keep_logs(self.db, execution.id, logs)  # it was cancelled meanwhile
         return self._reloaded(execution)
 
     def _attempt(self, execution, spec=None):
@@ -245,7 +244,7 @@ class ExecutionMethods:
         if spec["code"]["source"] not in RUNNABLE_SOURCES:
             raise InvalidInput(
                 f"{spec['code']['source']} functions are not supported by this orchestrator yet.")
-        runtime = self._runtime(spec["runtime_id"]).to_dict()
+        runtime = self._runtime_view(spec["runtime_id"])
         engine = self.engine
         body = {
             "execution_id": execution.id, "function_id": spec["id"],

@@ -10,6 +10,7 @@ import uuid
 
 from nameko.rpc import rpc
 
+from qinling_shared import events
 from qinling_shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from qinling_shared.status import RuntimeStatus
 
@@ -66,6 +67,7 @@ class RuntimeMethods:
         for name, value in clean.items():
             setattr(runtime, name, value)
         self.db.commit()
+        self._runtime_changed(events.RUNTIME_UPDATED, runtime.id)
         return runtime.to_dict()
 
     @rpc
@@ -75,6 +77,7 @@ class RuntimeMethods:
             raise Forbidden(f"Runtime {runtime.id} is still in use.")
         runtime.status = RuntimeStatus.DELETING.value
         self.db.commit()
+        self._runtime_changed(events.RUNTIME_UPDATED, runtime.id)
         try:
             self.engine.orchestrator.delete_pool(runtime.id)
         except Exception:
@@ -84,6 +87,7 @@ class RuntimeMethods:
             raise
         self.db.delete(runtime)
         self.db.commit()
+        self._runtime_changed(events.RUNTIME_DELETED, runtime.id)
 
     @rpc
     def get_runtime_pool(self, runtime_id):
@@ -104,6 +108,7 @@ class RuntimeMethods:
         previous = runtime.image
         runtime.image, runtime.status = image, RuntimeStatus.UPGRADING.value
         self.db.commit()
+        self._runtime_changed(events.RUNTIME_UPDATED, runtime.id)
         try:
             self.engine.orchestrator.create_pool(runtime.id, image)
         except InvalidInput:
@@ -119,7 +124,28 @@ class RuntimeMethods:
     def _runtime(self, runtime_id):
         """A runtime the caller may see: its project's, a public one, or any for admins."""
         runtime = self.db.get(Runtime, runtime_id) if isinstance(runtime_id, str) else None
-        if runtime is None or not (runtime.is_public or self.is_admin
-                                   or runtime.project_id == self.project_id):
+        if runtime is None or not self._may_see(runtime.to_dict()):
             raise NotFound(f"Runtime not found [id={runtime_id}]")
         return runtime
+
+    def _runtime_view(self, runtime_id):
+        """``_runtime(runtime_id).to_dict()``, from the engine's cache on the hot path (kept
+        until the runtime changes on any replica)."""
+        if not isinstance(runtime_id, str):
+            raise NotFound(f"Runtime not found [id={runtime_id}]")
+        runtime = self.engine.runtimes.get((runtime_id,), lambda: self._runtime_dict(runtime_id))
+        if runtime is None or not self._may_see(runtime):
+            raise NotFound(f"Runtime not found [id={runtime_id}]")
+        return runtime
+
+    def _runtime_dict(self, runtime_id):
+        runtime = self.db.get(Runtime, runtime_id)
+        return None if runtime is None else runtime.to_dict()
+
+    def _may_see(self, runtime):
+        return runtime["is_public"] or self.is_admin or runtime["project_id"] == self.project_id
+
+    def _runtime_changed(self, event, runtime_id):
+        """Forget the runtime here at once, and on the other replicas by a broadcast event."""
+        self.engine.runtimes.forget((runtime_id,))
+        self.dispatch(event, {"id": runtime_id})

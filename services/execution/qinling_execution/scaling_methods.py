@@ -45,7 +45,7 @@ class ScalingMethods:
         spec = self._runnable_spec(function_id, version)
         if spec["code"]["source"] not in SCALABLE_SOURCES:
             raise InvalidInput(f"{spec['code']['source']} functions have no workers to scale.")
-        runtime = self._runtime(spec["runtime_id"]).to_dict()
+        runtime = self._runtime_view(spec["runtime_id"])
         workers = self.engine.placement.scale_up(runtime, function_id, version, count)
         return [worker.name for worker in workers]
 

@@ -20,9 +20,9 @@ LOG = logging.getLogger(__name__)
 
 
 def cache_event(event_type):
-    """A handler of a function service event that makes this service's caches stale. Every
-    replica keeps its own caches, so each must hear it: broadcast, not kept while it is down."""
-    return event_handler("function", event_type, handler_type=BROADCAST,
+    """A handler of an event that makes this service's caches stale. Every replica keeps its
+    own caches, so each must hear it: broadcast, not kept while it is down."""
+    return event_handler(events.SOURCES[event_type], event_type, handler_type=BROADCAST,
                          reliable_delivery=False)
 
 
@@ -70,7 +70,7 @@ class ExecutionService(ExecutionMethods, RuntimeMethods, ScalingMethods, Pingabl
         return spec
 
     def _check_runtime(self, runtime_id):
-        if runtime_id and self._runtime(runtime_id).status != RuntimeStatus.AVAILABLE:
+        if runtime_id and self._runtime_view(runtime_id)["status"] != RuntimeStatus.AVAILABLE:
             raise Conflict(f"Runtime {runtime_id} is not available.")
 
     @rpc
@@ -106,6 +106,14 @@ class ExecutionService(ExecutionMethods, RuntimeMethods, ScalingMethods, Pingabl
         function_id, version = payload["function_id"], int(payload["version"])
         self.engine.specs.forget((function_id, version))
         self.engine.placement.drop_function(function_id, version)
+
+    @cache_event(events.RUNTIME_UPDATED)
+    def on_runtime_updated(self, payload):
+        self.engine.runtimes.forget((payload["id"],))
+
+    @cache_event(events.RUNTIME_DELETED)
+    def on_runtime_deleted(self, payload):
+        self.engine.runtimes.forget((payload["id"],))
 
     @cache_event(events.ALIAS_UPDATED)
     def on_alias_updated(self, payload):

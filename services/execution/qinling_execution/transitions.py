@@ -1,15 +1,21 @@
-"""Changes of execution rows that may race, each one compare-and-set UPDATE and a commit.
+"""Writes of execution rows: the insert of a new one, and changes that may race, each one
+compare-and-set UPDATE and a commit.
 
 An execution leaves ``running`` exactly once: whichever of a synchronous run, a (re)delivered
 asynchronous message or a cancel gets there first records it; every later attempt changes
-nothing and learns so (``False``). Nothing here reads the row first. A loaded row is expired
-afterwards, so its next use reads it again.
+nothing and learns so (``False``). Nothing here reads the row first. The caller's instance of
+the row (``row``, else the one the session has loaded) takes the values written when the change
+was made, else it is expired, so its next use reads it again.
+
+These run on every execution, so they are Core statements on the table, built once: the ORM's
+unit of work costs several times more per row.
 
 Callers never change loaded rows themselves: under eventlet, a change flushed by a later query
 would hold SQLite's write lock until the session ends, and a second writer's busy wait (in C)
 stalls every greenlet of the process, the lock holder included.
 """
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from qinling_shared import clock
@@ -19,30 +25,68 @@ from qinling_execution.models import Execution
 
 LOG_LIMIT = 1024 * 1024  # characters of logs kept, whatever a worker sends
 _RUNNING = ExecutionStatus.RUNNING.value
+_TABLE = Execution.__table__
+_COLUMNS = tuple(column.key for column in _TABLE.columns)
+_INSERT = sa.insert(_TABLE)
 
 
-def finish(session, execution_id, status, result, logs):
+def _update_statement(condition, *names):
+    """``UPDATE executions SET <names>, updated_at WHERE id = :row_id AND <condition>``; values
+    are bound as ``new_<name>`` (a bind may not take a column's own name)."""
+    values = {name: _bind(name) for name in names + ("updated_at",)}
+    return sa.update(_TABLE).where(_TABLE.c.id == _bind("id", "row_id"), condition).values(
+        **values)
+
+
+def _bind(column, name=None):
+    return sa.bindparam(name or f"new_{column}", type_=_TABLE.c[column].type)
+
+
+_FINISH = _update_statement(_TABLE.c.status == _RUNNING, "status", "result", "logs")
+_KEEP_LOGS = _update_statement(sa.and_(_TABLE.c.status == ExecutionStatus.CANCELLED.value,
+                                       _TABLE.c.logs.is_(None)), "logs")
+_MARK_QUEUED = _update_statement(_TABLE.c.queued.is_(False), "queued")
+_COUNT_RETRY = (sa.update(_TABLE)
+                .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
+                .values(attempts=_TABLE.c.attempts + 1, logs=_bind("logs"),
+                        updated_at=_bind("updated_at")))
+
+
+def create(session, **values):
+    """Insert and commit a new execution; the row as an ``Execution`` not bound to the session
+    (``IntegrityError`` for a repeated idempotency key of the project)."""
+    row = {name: None for name in _COLUMNS}
+    row.update(created_at=clock.utcnow(), **values)
+    session.connection().execute(_INSERT, row)
+    session.commit()
+    return Execution(**row)
+
+
+def delete(session, execution_id):
+    """Remove an execution that was never queued (its message could not be published)."""
+    session.connection().execute(sa.delete(_TABLE).where(_TABLE.c.id == execution_id))
+    session.commit()
+
+
+def finish(session, execution_id, status, result, logs, row=None):
     """Record the end of a running execution; ``False`` when it had already ended."""
-    return _update(session, execution_id, Execution.status == _RUNNING,
-                   status=ExecutionStatus(status).value, result=result, logs=bounded(logs))
+    return _update(session, _FINISH, execution_id, row, status=ExecutionStatus(status).value,
+                   result=result, logs=bounded(logs))
 
 
-def keep_logs(session, execution_id, logs):
+def keep_logs(session, execution_id, logs, row=None):
     """The logs of a run that ended after its execution was cancelled, if none are kept yet."""
-    return _update(session, execution_id,
-                   sa.and_(Execution.status == ExecutionStatus.CANCELLED.value,
-                           Execution.logs.is_(None)),
-                   logs=bounded(logs))
+    return _update(session, _KEEP_LOGS, execution_id, row, logs=bounded(logs))
 
 
 def count_retry(session, execution_id, reason):
     """One more retry of a running execution; ``reason`` becomes its logs meanwhile."""
-    return _update(session, execution_id, Execution.status == _RUNNING,
-                   attempts=Execution.attempts + 1, logs=bounded(reason))
+    return _update(session, _COUNT_RETRY, execution_id, None, refresh=False,
+                   logs=bounded(reason))
 
 
-def mark_queued(session, execution_id):
-    return _update(session, execution_id, Execution.queued.is_(False), queued=True)
+def mark_queued(session, execution_id, row=None):
+    return _update(session, _MARK_QUEUED, execution_id, row, queued=True)
 
 
 def unqueued(session, created_before, limit=100):
@@ -73,14 +117,19 @@ def bounded(logs, limit=LOG_LIMIT):
     return f"{logs[:half]}\n[logs truncated: {len(logs) - 2 * half} characters]\n{logs[-half:]}"
 
 
-def _update(session, execution_id, condition, **values):
-    statement = (sa.update(Execution)
-                 .where(Execution.id == execution_id, condition)
-                 .values(updated_at=clock.utcnow(), **values)
-                 .execution_options(synchronize_session=False))
-    changed = session.execute(statement).rowcount == 1
+def _update(session, statement, execution_id, row, refresh=True, **values):
+    values["updated_at"] = clock.utcnow()
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    changed = session.connection().execute(
+        statement, {"row_id": execution_id, **parameters}).rowcount == 1
     session.commit()
-    loaded = session.identity_map.get(identity_key(Execution, execution_id))
-    if loaded is not None:
-        session.expire(loaded)  # read again on next use, as committed
+    if row is None:
+        row = session.identity_map.get(identity_key(Execution, execution_id))
+    if row is None:
+        return changed
+    if changed and refresh:
+        for name, value in values.items():  # the row now holds what was written
+            set_committed_value(row, name, value)
+    elif sa.inspect(row).session is not None:
+        session.expire(row)  # read again on next use, as committed
     return changed

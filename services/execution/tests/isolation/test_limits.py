@@ -11,7 +11,7 @@ from worker_harness import PackageServer
 
 from qinling_execution.orchestrators.local import capabilities
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
-from qinling_execution.orchestrators.local.qinling_sandbox import cgroups
+from qinling_execution.orchestrators.local.qinling_sandbox import cgroups, execlimits
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
@@ -91,6 +91,13 @@ def test_an_execution_runs_as_the_function_in_a_cgroup_of_its_own(worker, packag
         "memory": str(48 << 20), "quota": "25000", "pids": "128"}
 
 
+def test_a_reused_execution_group_has_each_request_s_limits(worker, package):
+    for cpu, memory in ((250, 48 << 20), (500, 64 << 20), (250, 48 << 20), (500, 64 << 20)):
+        result = execute(worker.url, package, "inspect_me.identity", cpu=cpu, memory_size=memory)
+        assert (result["output"]["memory"], result["output"]["quota"]) == (
+            str(memory), str(cpu * 100))
+
+
 def test_the_worker_wide_limits_are_out_of_reach(driver, worker, package):
     result = execute(worker.url, package, "inspect_me.raise_worker_limit")
     assert result["output"] == 13  # EACCES: root wrote them
@@ -118,13 +125,15 @@ def test_nothing_is_left_after_an_execution(driver, worker, package):
     group = worker_group(driver)
     deadline = time.monotonic() + 5
     while True:
-        children = sorted(e for e in os.listdir(group.dirs["pids"])
-                          if os.path.isdir(os.path.join(group.dirs["pids"], e)))
+        kept = [group.child(e) for e in sorted(os.listdir(group.dirs["pids"]))
+                if e != "worker" and os.path.isdir(os.path.join(group.dirs["pids"], e))]
+        leftovers = {pid for execution_group in kept for pid in execution_group.procs()}
         procs = group.child("worker").procs()
-        if (children, len(procs)) == (["worker"], 2) or time.monotonic() > deadline:
+        if (not leftovers and len(procs) == 2) or time.monotonic() > deadline:
             break
         time.sleep(0.01)
-    assert children == ["worker"]  # the execution's group is gone, with the daemon in it
+    assert leftovers == set()  # the daemon was killed with its execution's group
+    assert len(kept) <= execlimits.KEPT_GROUPS  # emptied groups are kept for reuse, a few
     assert len(procs) == 2  # the worker's init and its runtime server
 
 

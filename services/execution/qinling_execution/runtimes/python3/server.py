@@ -70,18 +70,20 @@ class WorkerServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def execute(self, request):
+        """``(result, finish)``: call ``finish()`` once the result is sent (see
+        ``execution.run``)."""
         # tracked from the start: a cancel during the download kills the child as it forks
         with self.running.track(request.execution_id) as forked:
             try:
                 package_dir = self.packages.fetch(request.package_url, request.package_sha256,
                                                   request.package_md5)
             except packages.DownloadError as exc:
-                return contract.download_failure(request.package_url, exc)
-            result = execution.run(request, package_dir, self.log_limit, self.confinement,
-                                   on_fork=forked)
+                return contract.download_failure(request.package_url, exc), _nothing
+            result, finish = execution.run(request, package_dir, self.log_limit,
+                                           self.confinement, on_fork=forked)
             if self.running.cancelled(request.execution_id):
                 result.update(output=running.CANCELLED_MESSAGE, success=False)
-        return result
+        return result, finish
 
     def cancel(self, body):
         """``POST /cancel``: (status, answer)."""
@@ -118,12 +120,15 @@ class WorkerHandler(BaseHTTPRequestHandler):
             self._send_json(exc.status, {"error": str(exc)})
             return
         try:
-            result = self.server.execute(request)
+            result, finish = self.server.execute(request)
         except Exception as exc:  # noqa: B902 - answer, never drop the connection silently
             traceback.print_exc()
             self._send_json(500, {"error": f"The worker failed to run the execution: {exc}"})
             return
-        self._send_json(200, result)
+        try:
+            self._send_json(200, result)
+        finally:
+            finish()  # after the answer: the caller does not wait for the child's end
 
     def _read_json(self):
         length = self._content_length()
@@ -173,6 +178,10 @@ class WorkerHandler(BaseHTTPRequestHandler):
 
     def log_request(self, code="-", size="-"):
         """No access log: the orchestrator keeps the worker's stderr for real errors."""
+
+
+def _nothing():
+    pass
 
 
 class _TooLarge(contract.BadRequest):

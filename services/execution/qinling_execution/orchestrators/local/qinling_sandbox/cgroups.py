@@ -170,6 +170,16 @@ class Group:
                 pass
         return pids
 
+    def has_children(self):
+        """Whether any of the group's directories holds a group of its own."""
+        for path in self.paths:
+            try:
+                if any(entry.is_dir() for entry in os.scandir(path)):
+                    return True
+            except FileNotFoundError:
+                pass
+        return False
+
     def oom_kills(self):
         """How many processes the memory controller has killed in this group."""
         directory = self.dirs.get("memory")

@@ -4,13 +4,17 @@ The worker's uid owns the worker's cgroup directory (the driver delegated it), s
 makes a child group per execution with the request's limits: ``memory_size`` as the memory
 limit (no swap), ``cpu`` (millicpu) as the CFS quota, and a pids limit. The execution child
 joins it before loading user code; once the child is reaped, whatever it left in the group is
-killed and the group removed. The worker's own group (limits written by root) bounds them all.
+killed. An emptied group is kept for the next execution with the same limits (up to
+``KEPT_GROUPS``; making and removing one costs more than the rest of a short execution's
+confinement), any other removed.
+The worker's own group (limits written by root) bounds them all.
 """
 import itertools
 import sys
 import threading
 
 EXECUTION_PIDS = 128
+KEPT_GROUPS = 4  # emptied execution groups kept per worker for reuse
 OPTIONAL_FILES = ("memory.memsw.limit_in_bytes", "memory.swap.max")  # absent without swap
 
 
@@ -25,8 +29,17 @@ class ExecutionCgroups:
         self.pids = pids
         self._names = itertools.count(1)
         self._lock = threading.Lock()
+        self._kept = []  # (limits, group): emptied groups, newest last
 
     def prepare(self, request):
+        limits = (request.memory_size, request.cpu)
+        kept = self._take(limits)
+        if kept is not None:
+            # Writing the CPU quota again refills it: the new child does not inherit what
+            # the group's earlier children used of the current period.
+            if all(v == "ok" for v in kept.write_limits(cpu=request.cpu).values()):
+                return ExecutionScope(self, kept, limits)
+            kept.remove()
         with self._lock:
             group = self.group.child(f"x{next(self._names)}")
         try:
@@ -38,19 +51,36 @@ class ExecutionCgroups:
         if failed:
             group.remove()
             return self._degraded(f"cannot limit the execution's cgroup: {failed}")
-        return ExecutionScope(group, self.strict)
+        return ExecutionScope(self, group, limits)
+
+    def keep(self, limits, group):
+        """Keep an emptied group for reuse, or remove it when enough are kept."""
+        with self._lock:
+            if len(self._kept) < KEPT_GROUPS:
+                self._kept.append((limits, group))
+                return
+        group.remove()
+
+    def _take(self, limits):
+        with self._lock:
+            for index in range(len(self._kept) - 1, -1, -1):
+                if self._kept[index][0] == limits:
+                    return self._kept.pop(index)[1]
+        return None
 
     def _degraded(self, message):
         if self.strict:
             raise SandboxError(message)
         print(f"qinling-sandbox: {message}; running without it", file=sys.stderr, flush=True)
-        return ExecutionScope(None, False)
+        return ExecutionScope(self, None, None)
 
 
 class ExecutionScope:
-    def __init__(self, group, strict):
+    def __init__(self, owner, group, limits):
+        self.owner = owner
         self.group = group
-        self.strict = strict
+        self.limits = limits
+        self.strict = owner.strict
 
     def enter(self):
         """In the execution child, before user code: join the execution's cgroup."""
@@ -63,6 +93,11 @@ class ExecutionScope:
                 raise
 
     def close(self):
-        """In the worker, after the child is reaped: end its leftovers, drop the group."""
-        if self.group is not None:
+        """In the worker, after the child is reaped: end its leftovers; keep the group for
+        the next execution if that left it empty and without groups of its own."""
+        if self.group is None:
+            return
+        if self.group.kill() and not self.group.has_children():
+            self.owner.keep(self.limits, self.group)
+        else:
             self.group.remove()

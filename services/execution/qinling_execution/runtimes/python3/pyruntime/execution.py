@@ -1,5 +1,5 @@
-"""One execution: a forked child runs the function; the worker waits, enforces the timeout,
-reaps the child and collects its logs.
+"""One execution: a forked child runs the function; the worker waits, enforces the timeout and
+collects its logs, and once it has answered, ends the child and reaps it.
 
 Forking per execution means a crash, a limit kill or a timeout kill never takes the worker
 down. The child sends its result as one length-prefixed frame on a pipe, so the worker does not
@@ -31,15 +31,29 @@ _MAX_FRAME = invoke.MAX_RESULT_BYTES + 4096
 
 
 def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=None):
-    """Execute ``request`` (a contract.ExecuteRequest) in a child; the /execute response.
-    ``on_fork(pid)`` is called in the worker once the child exists (to cancel it)."""
+    """Execute ``request`` (a contract.ExecuteRequest) in a child. Returns ``(result, finish)``:
+    the /execute response, and ``finish()``, which ends the child and whatever it left behind
+    and closes the confinement scope. Call ``finish`` once the response is sent: the result is
+    complete as soon as the child has written it. ``on_fork(pid)`` is called in the worker once
+    the child exists (to cancel it)."""
     started = time.monotonic()
     scope = confinement.prepare(request) if confinement is not None else None
-    try:
-        return _run(request, package_dir, log_limit, scope, started, on_fork)
-    finally:
+
+    def close_scope():
         if scope is not None:
             scope.close()
+    try:
+        result, end_child = _run(request, package_dir, log_limit, scope, started, on_fork)
+    except BaseException:
+        close_scope()
+        raise
+
+    def finish():
+        try:
+            end_child()
+        finally:
+            close_scope()
+    return result, finish
 
 
 def _run(request, package_dir, log_limit, scope, started, on_fork=None):
@@ -54,16 +68,20 @@ def _run(request, package_dir, log_limit, scope, started, on_fork=None):
         if pid == 0:
             _child(request, package_dir, log.fileno(), write_fd, scope)
         os.close(write_fd)
-        if on_fork is not None:
-            on_fork(pid)
+        child = _Child(pid)
         try:
-            payload, timed_out = _wait(pid, read_fd, started + request.timeout)
+            if on_fork is not None:
+                on_fork(pid)
+            payload, timed_out = _wait(child, read_fd, started + request.timeout)
+        except BaseException:
+            child.finish()
+            raise
         finally:
             os.close(read_fd)
         result = _outcome(payload, timed_out)
         result["duration"] = round(time.monotonic() - started, 3)
         result["logs"] = read_logs(log, log_limit)
-    return result
+    return result, child.finish
 
 
 def _outcome(payload, timed_out):
@@ -129,16 +147,13 @@ def _write_all(fd, data):
         view = view[os.write(fd, view):]
 
 
-def _wait(pid, read_fd, deadline):
-    """Read the child's result frame until ``deadline``, then make sure the child and anything
-    it started are gone, and reap it. Returns ``(payload or None, timed_out)``."""
-    child = _Child(pid)
-    try:
-        frame, timed_out = _read_frame(child, read_fd, deadline)
-        if not timed_out and not child.exited(deadline - time.monotonic()):
-            timed_out = frame is None  # it closed the pipe but kept running
-    finally:
-        child.finish()
+def _wait(child, read_fd, deadline):
+    """Read the child's result frame until ``deadline``. Returns ``(payload or None,
+    timed_out)``. With a frame, the child has nothing left to do and is ended afterwards;
+    without one, wait for it to exit to tell a death (a limit kill) from a timeout."""
+    frame, timed_out = _read_frame(child, read_fd, deadline)
+    if frame is None and not timed_out and not child.exited(deadline - time.monotonic()):
+        timed_out = True  # it closed the pipe but kept running
     return frame, timed_out
 
 
@@ -210,8 +225,8 @@ class _Child:
         return True
 
     def finish(self):
-        """Kill the child's process group (a timeout, or processes the function left
-        behind), then reap the child."""
+        """Kill the child's process group (a timeout, processes the function left behind, or
+        the child itself once it has written its result), then reap the child."""
         for kill, target in ((os.killpg, self.pid), (os.kill, self.pid)):
             try:
                 kill(target, signal.SIGKILL)
