@@ -14,26 +14,23 @@ The caller can tell a broken worker from a failed function with :meth:`WorkerCli
 import json
 import time
 
-import urllib3
-from urllib3.exceptions import HTTPError, ReadTimeoutError
+from qinling_execution.worker_http import Pool, ProtocolError, ReadTimeout
 
 TIMEOUT_MESSAGE = "Function execution timeout."
 FAILED_MESSAGE = "Function execution failed."
 DEFAULT_MARGIN = 5.0
 CONNECT_TIMEOUT = 3.0
 _REASON_LIMIT = 500
-_JSON = {"Content-Type": "application/json"}
 
 
 class WorkerClient:
-    """One per process; thread- and greenlet-safe (a pool of connections per worker).
-    urllib3 directly: the hot path has no use for what ``requests`` adds per call."""
+    """One per process; thread- and greenlet-safe (a pool of connections per worker)."""
 
     def __init__(self, margin=DEFAULT_MARGIN, connect_timeout=CONNECT_TIMEOUT,
                  connections_per_worker=10):
         self.margin = margin
         self.connect_timeout = connect_timeout
-        self._pool = urllib3.PoolManager(maxsize=connections_per_worker, retries=False)
+        self._pool = Pool(per_worker=connections_per_worker)
 
     def execute(self, url, payload, timeout=None):
         """POST ``payload`` (the /execute body) to the worker at ``url``; the result dict.
@@ -46,10 +43,10 @@ class WorkerClient:
         read_timeout = float(timeout or payload.get("timeout") or 0) + self.margin
         try:
             response = self._post(url, "/execute", payload, read_timeout)
-        except ReadTimeoutError:
+        except ReadTimeout:
             return _failure(TIMEOUT_MESSAGE, started,
                             f"The worker at {url} did not answer within {read_timeout} s.")
-        except (HTTPError, OSError) as exc:
+        except (ProtocolError, OSError) as exc:
             return _failure(FAILED_MESSAGE, started, f"The worker at {url} failed: {exc}",
                             platform=True)
         return _result(response, started)
@@ -58,7 +55,7 @@ class WorkerClient:
         """Ask the worker to kill the run of ``execution_id``; True when it was running there."""
         try:
             response = self._post(url, "/cancel", {"execution_id": execution_id}, timeout)
-        except (HTTPError, OSError):
+        except (ReadTimeout, ProtocolError, OSError):
             return False
         return response.status == 200
 
@@ -66,8 +63,8 @@ class WorkerClient:
         """True when the worker answers ``GET /ping``."""
         try:
             response = self._pool.request("GET", f"{url.rstrip('/')}/ping",
-                                          timeout=urllib3.Timeout(timeout, timeout))
-        except (HTTPError, OSError):
+                                          connect_timeout=timeout, read_timeout=timeout)
+        except (ReadTimeout, ProtocolError, OSError):
             return False
         return response.status == 200
 
@@ -75,9 +72,8 @@ class WorkerClient:
         self._pool.clear()
 
     def _post(self, url, path, document, read_timeout):
-        return self._pool.request(
-            "POST", url.rstrip("/") + path, body=json.dumps(document).encode(), headers=_JSON,
-            timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout))
+        return self._pool.request("POST", url.rstrip("/") + path, json.dumps(document).encode(),
+                                  self.connect_timeout, read_timeout)
 
 
 def _result(response, started):

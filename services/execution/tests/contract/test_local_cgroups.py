@@ -1,5 +1,6 @@
 """The cgroup writer (qinling_sandbox/cgroups.py): v1 and v2 layouts, against temp dir trees."""
 import os
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +92,28 @@ def test_v2_writes_everything_in_one_directory_and_delegates_controllers(tmp_pat
     worker.join()
     assert read(tmp_path / "svc/w-1/cgroup.procs") == "0"
     assert worker.paths == [str(tmp_path / "svc/w-1")]
+
+
+@pytest.mark.parametrize("version, quota_file, refilled", [
+    (1, "cpu/svc/x1/cpu.cfs_quota_us", "20000"), (2, "svc/x1/cpu.max", "20000 100000")])
+def test_a_group_kept_open_refills_its_quota_and_reads_its_procs_again(tmp_path, version,
+                                                                       quota_file, refilled):
+    dirs = {c: str(tmp_path / (f"{c}/svc" if version == 1 else "svc"))
+            for c in cgroups.CONTROLLERS}
+    group = cgroups.Group(version, dirs).child("x1")
+    group.make()
+    group.keep_files_open()
+    assert set(group.write_limits(memory=1 << 25, cpu=100, pids=32).values()) == {"ok"}
+    if version == 1:
+        os.remove(tmp_path / "cpu/svc/x1/cpu.cfs_period_us")  # the refill writes the quota only
+    assert group.refill_cpu(200) is True
+    assert read(tmp_path / quota_file) == refilled
+    for path in group.paths:
+        (Path(path) / "cgroup.procs").write_text("")
+    assert group.procs() == set()
+    for path in group.paths:
+        (Path(path) / "cgroup.procs").write_text("41\n42\n")
+    assert group.procs() == {41, 42}  # read again through the same descriptor
 
 
 def test_failures_are_reported_per_file_never_raised(tmp_path):

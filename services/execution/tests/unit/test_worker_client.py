@@ -58,9 +58,8 @@ def test_execute_returns_the_workers_result(client, worker, functions_package):
 
 def local_ports(client, url):
     """Local ports of the connected sockets in the client's pool for ``url``."""
-    pools = client._pool.pools
-    connections = [c for key in pools.keys() for c in pools[key].pool.queue if c is not None]
-    return {c.sock.getsockname()[1] for c in connections if c.sock is not None}
+    connections = [c for idle in client._pool.idle.values() for c in idle]
+    return {c.sock.getsockname()[1] for c in connections}
 
 
 def test_execute_reuses_one_connection(client, worker, functions_package):

@@ -168,13 +168,12 @@ class WorkerHandler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(document).encode(), "application/json")
 
     def _send(self, status, body, content_type):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+        """The whole response in one write (status line, headers, body)."""
+        connection = "Connection: close\r\n" if self.close_connection else ""
+        head = (f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
+                f"Server: {self.server_version}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\n{connection}\r\n")
+        self.wfile.write(head.encode("latin-1") + body)
 
     def log_request(self, code="-", size="-"):
         """No access log: the orchestrator keeps the worker's stderr for real errors."""

@@ -101,6 +101,14 @@ class Group:
     def __init__(self, version, dirs):
         self.version = version
         self.dirs = dict(dirs)
+        self._open = None  # {file path: fd} once keep_files_open() was called
+
+    def keep_files_open(self):
+        """From now on, keep a descriptor of each file written or read: a group used for every
+        execution pays each open() (a path walk through the sandbox's checks) once. ``remove``
+        closes them."""
+        if self._open is None:
+            self._open = {}
 
     @classmethod
     def from_plan(cls, plan):
@@ -128,8 +136,7 @@ class Group:
 
     def write_file(self, name, value):
         for path in self.paths:
-            with open(os.path.join(path, name), "w") as knob:
-                knob.write(str(value))
+            self._write(os.path.join(path, name), value)
 
     def write_limits(self, memory=None, cpu=None, pids=None):
         """Write the limits given; ``{file: "ok" | "failed: reason"}``, never raises."""
@@ -140,12 +147,21 @@ class Group:
                 report[name] = f"failed: no {controller} controller"
                 continue
             try:
-                with open(os.path.join(directory, name), "w") as knob:
-                    knob.write(str(value))
+                self._write(os.path.join(directory, name), value)
                 report[name] = "ok"
             except OSError as exc:
                 report[name] = f"failed: {exc.strerror or exc}"
         return report
+
+    def refill_cpu(self, cpu):
+        """Write the CPU quota (millicpu) again, which refills it: a process joining the group
+        next does not inherit what earlier ones used of the current period. True when done."""
+        controller, name, value = knobs(self.version, cpu=cpu)[-1]
+        try:
+            self._write(os.path.join(self.dirs[controller], name), value)
+        except (KeyError, OSError):
+            return False
+        return True
 
     def join(self, pid=0):
         """Move ``pid`` (0: the calling process) into this group, in every hierarchy."""
@@ -164,14 +180,17 @@ class Group:
         pids = set()
         for path in self.paths:
             try:
-                with open(os.path.join(path, "cgroup.procs")) as procs:
-                    pids.update(int(line) for line in procs if line.strip())
+                text = self._read(os.path.join(path, "cgroup.procs"))
             except FileNotFoundError:
-                pass
+                continue
+            pids.update(int(line) for line in text.split())
         return pids
 
     def has_children(self):
         """Whether any of the group's directories holds a group of its own."""
+        if self._open is not None:  # a directory's link count is 2 + its subdirectories
+            return any(os.fstat(self._fd(path, os.O_RDONLY | os.O_DIRECTORY)).st_nlink > 2
+                       for path in self.paths)
         for path in self.paths:
             try:
                 if any(entry.is_dir() for entry in os.scandir(path)):
@@ -211,6 +230,7 @@ class Group:
     def remove(self, deadline=2.0):
         """Kill what runs in the group and its descendants, then remove them all.
         Returns the directories that could not be removed."""
+        self._close_files()
         left = []
         for path in self.paths:
             for directory, _, _ in sorted(os.walk(path), key=lambda e: -len(e[0])):
@@ -218,6 +238,35 @@ class Group:
                 if not _rmdir(directory, deadline):
                     left.append(directory)
         return left
+
+    def _write(self, path, value):
+        if self._open is None:
+            with open(path, "w") as knob:
+                knob.write(str(value))
+            return
+        os.pwrite(self._fd(path, os.O_WRONLY | os.O_CREAT), str(value).encode(), 0)
+
+    def _read(self, path):
+        if self._open is None:
+            with open(path) as file:
+                return file.read()
+        fd, chunks, offset = self._fd(path, os.O_RDONLY), [], 0
+        while chunk := os.pread(fd, 65536, offset):
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks).decode()
+
+    def _fd(self, path, flags):
+        fd = self._open.get(path)
+        if fd is None:
+            fd = self._open[path] = os.open(path, flags | os.O_CLOEXEC)
+        return fd
+
+    def _close_files(self):
+        for fd in (self._open or {}).values():
+            os.close(fd)
+        if self._open:
+            self._open = {}
 
 
 def _rmdir(path, deadline):

@@ -35,13 +35,12 @@ class ExecutionCgroups:
         limits = (request.memory_size, request.cpu)
         kept = self._take(limits)
         if kept is not None:
-            # Writing the CPU quota again refills it: the new child does not inherit what
-            # the group's earlier children used of the current period.
-            if all(v == "ok" for v in kept.write_limits(cpu=request.cpu).values()):
+            if kept.refill_cpu(request.cpu):  # not what earlier children used of this period
                 return ExecutionScope(self, kept, limits)
             kept.remove()
         with self._lock:
             group = self.group.child(f"x{next(self._names)}")
+        group.keep_files_open()
         try:
             group.make()
         except OSError as exc:

@@ -18,6 +18,7 @@ import signal
 import struct
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -28,6 +29,7 @@ LOG_LIMIT = 1024 * 1024
 UNREADABLE_MESSAGE = "Function execution failed: its result could not be read."
 _HEADER = struct.Struct("!Q")
 _MAX_FRAME = invoke.MAX_RESULT_BYTES + 4096
+_logs = threading.local()
 
 
 def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=None):
@@ -57,31 +59,46 @@ def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=Non
 
 
 def _run(request, package_dir, log_limit, scope, started, on_fork=None):
-    with tempfile.TemporaryFile() as log:
-        read_fd, write_fd = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
-            raise
-        if pid == 0:
-            _child(request, package_dir, log.fileno(), write_fd, scope)
+    log = _log_file()
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
         os.close(write_fd)
-        child = _Child(pid)
-        try:
-            if on_fork is not None:
-                on_fork(pid)
-            payload, timed_out = _wait(child, read_fd, started + request.timeout)
-        except BaseException:
-            child.finish()
-            raise
-        finally:
-            os.close(read_fd)
-        result = _outcome(payload, timed_out)
-        result["duration"] = round(time.monotonic() - started, 3)
-        result["logs"] = read_logs(log, log_limit)
-    return result, child.finish
+        raise
+    if pid == 0:
+        _child(request, package_dir, log.fileno(), write_fd, scope)
+    os.close(write_fd)
+    child = _Child(pid)
+    try:
+        if on_fork is not None:
+            on_fork(pid)
+        payload, timed_out = _wait(child, read_fd, started + request.timeout)
+    except BaseException:
+        child.finish()
+        raise
+    finally:
+        os.close(read_fd)
+    result = _outcome(payload, timed_out)
+    result["duration"] = round(time.monotonic() - started, 3)
+    result["logs"] = read_logs(log, log_limit)
+
+    def end_child():
+        child.finish()
+        log.truncate(0)  # nothing writes to it any more: give the space back now
+    return result, end_child
+
+
+def _log_file():
+    """This thread's log file, empty. Each worker thread keeps one for the executions it runs
+    (one at a time), instead of making a file per execution; it goes with the thread."""
+    log = getattr(_logs, "file", None)
+    if log is None:
+        log = _logs.file = tempfile.TemporaryFile()
+    log.seek(0)
+    log.truncate()
+    return log
 
 
 def _outcome(payload, timed_out):
