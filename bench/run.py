@@ -109,11 +109,20 @@ def memory_rows(platform):
     for name, pid in sorted(platform.pids.items()):
         rss, pss = memory.rollup(pid)
         rows.append((f"qinling-{name}", str(pid), rss, pss))
-    below = memory.descendants(platform.pids["execution"])
-    if below:
-        rss, pss = memory.total(below)
-        plural = "es" if len(below) != 1 else ""
-        rows.append((f"execution's workers ({len(below)} process{plural})", "", rss, pss))
+    service = platform.pids["execution"]
+    zygotes = memory.process_tree().get(service, [])
+    if zygotes:
+        rows.append((f"runtime zygotes ({len(zygotes)})", "", *memory.total(zygotes)))
+    floor = memory.bare_interpreter()
+    for name, found in zip(("idle warm worker", "bound worker, idle after the warm-up"),
+                           memory.workers(service)):
+        if found:
+            sizes = sorted((memory.total(processes) for processes in found),
+                           key=lambda size: size[1])
+            rss, pss = sizes[len(sizes) // 2]
+            rows.append((f"one {name} (median of {len(found)}; PSS {pss / floor[1]:.2f}x "
+                         "the floor)", "", rss, pss))
+    rows.append(("bare `python3 -I -S`, idle (floor of a worker)", "", *floor))
     rss, pss = memory.rollup(platform.etcd.proc.pid)
     rows.append(("etcd", str(platform.etcd.proc.pid), rss, pss))
     return rows

@@ -32,7 +32,8 @@ class Engine:
         self.policy = scaling.Policy(concurrency=concurrency, pool_size=pool_size,
                                      idle_expiration=idle_expiration)
         self.pool = WarmPool(orchestrator, pool_size, spawn)
-        self.placement = Placement(orchestrator, worker_map, self.policy, self.pool, clock)
+        self.placement = Placement(orchestrator, worker_map, self.policy, self.pool, clock,
+                                   spawn)
         self.worker_client = worker_client
         self.specs = TtlCache()    # (function_id, version) -> spec
         self.aliases = TtlCache()  # (alias name, project_id) -> resolved alias

@@ -22,12 +22,14 @@ LOG = logging.getLogger(__name__)
 
 
 class Placement:
-    def __init__(self, orchestrator, worker_map, policy, pool, clock=time.monotonic):
+    def __init__(self, orchestrator, worker_map, policy, pool, clock=time.monotonic,
+                 spawn=eventlet.spawn_n):
         self.orchestrator = orchestrator
         self.worker_map = worker_map
         self.policy = policy
         self.pool = pool
         self.clock = clock
+        self.spawn = spawn
         self._workers = {}     # (function_id, version) -> {name: Worker}
         self._in_flight = {}   # worker name -> executions running on it
         self._last_used = {}   # worker name -> clock() when it was bound or last finished one
@@ -168,13 +170,14 @@ class Placement:
             self._workers.setdefault(key, {})[worker.name] = worker
         except QinlingError as exc:
             return exc
-        self._record(worker)
+        self.spawn(self._record, worker)  # off the request path: this replica has it already
         LOG.info("worker %s now runs %s/%s at %s", worker.name, function_id, version, worker.url)
         return worker
 
     def _record(self, worker):
         """Write the worker to the map. Without etcd the worker still serves this replica;
-        once etcd is back the map reloads and the unrecorded worker is retired."""
+        once etcd is back the map reloads and the unrecorded worker is retired. A key written
+        after its worker was dropped is a stray, which ``reap_strays`` removes."""
         try:
             self.worker_map.add(worker)
         except Exception:

@@ -23,8 +23,9 @@ def new_session():
 
 
 def new_engine(orchestrator=None):
+    """An engine whose background work (worker map writes, pool refills) is done at once."""
     return Engine(orchestrator or FakeOrchestrator(), WorkerMap(FakeEtcd()), 3,
-                  FakeWorkerClient())
+                  FakeWorkerClient(), spawn=lambda function, *args: function(*args))
 
 
 def spec(function_id="f1", project="p1", runtime_id=None, source="package", version=0,
