@@ -116,9 +116,13 @@ class ExecutionMethods:
         except ValueError as exc:
             LOG.error("dropped a message of the execution queue: %s", exc)
             return
-        execution = self.db.get(Execution, execution_id)
-        if execution is None or execution.status != _RUNNING:
+        deliveries = transitions.count_delivery(self.db, execution_id)
+        if deliveries is None:
             return  # finished (a redelivery), cancelled or deleted
+        execution = self.db.get(Execution, execution_id)
+        if retries.interrupted_too_often(deliveries, retries_done):
+            self._record(execution, outcomes.interrupted(deliveries - retries_done - 1))
+            return
         spec, outcome = self._attempt(execution)
         policy = self.execution_queue.policy
         limit = policy.limit_for(self._max_retries(execution, spec))

@@ -38,7 +38,8 @@ class Runtime(Base):
 class Execution(Base):
     """One execution. ``running`` is left exactly once, by a compare-and-set UPDATE
     (``transitions``). Asynchronous ones are ``queued`` once RabbitMQ confirmed their message;
-    ``attempts`` counts the retries after platform failures; a synchronous one's
+    ``attempts`` counts the retries after platform failures, ``deliveries`` the times a
+    consumer took one of its messages; a synchronous one's
     ``deadline_at`` is when its caller stops waiting."""
     __tablename__ = "executions"
     __table_args__ = (sa.UniqueConstraint("project_id", "idempotency_key",
@@ -58,6 +59,7 @@ class Execution(Base):
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
     queued: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    deliveries: Mapped[int] = mapped_column(sa.Integer, default=0)
     deadline_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)

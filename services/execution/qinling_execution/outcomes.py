@@ -27,6 +27,13 @@ def cancelled():
     return {"success": None, "output": CANCELLED_MESSAGE, "logs": "", "duration": 0}
 
 
+def interrupted(times):
+    """The outcome of an execution whose run was interrupted ``times`` times (its consumer
+    stopped or failed before it could record anything), now given up."""
+    return failure(f"Gave up: its run was interrupted {times} times (the execution service "
+                   "stopped or failed while running it).")
+
+
 def status_of(outcome):
     return _STATUS[outcome["success"]]
 

@@ -5,6 +5,11 @@ reached or broke before it answered, a service the run needs was unavailable. A 
 ran and failed (an exception, a timeout, a resource kill) is recorded as it is: running it again
 would not change it and might repeat its side effects.
 
+A message can also come back without an outcome: its consumer stopped (or failed) while
+running it, and RabbitMQ delivered it again. That is expected after a crash, but a message
+that brings its consumer down every time would come back forever: after
+``MAX_INTERRUPTIONS`` such returns the execution is given up as well.
+
 Delays double from ``base_delay`` up to ``max_delay`` (1, 2, 4, ... s). They are whole
 milliseconds taken from a small fixed set of levels, because each level is a RabbitMQ queue
 with its own message TTL: in one queue with per-message TTLs, a long delay at the head would
@@ -62,6 +67,16 @@ def next_step(platform_failure, retries_done, max_retries):
     if retries_done < max_retries:
         return RETRY
     return GIVE_UP
+
+
+MAX_INTERRUPTIONS = 3
+
+
+def interrupted_too_often(deliveries, retries_done, limit=MAX_INTERRUPTIONS):
+    """Whether an execution whose messages were taken ``deliveries`` times in all, now at
+    retry number ``retries_done``, was interrupted more than ``limit`` times: each run (the
+    first and every retry) takes one message once; every other take is an interruption."""
+    return deliveries - (retries_done + 1) > limit
 
 
 def _ms(seconds):

@@ -26,7 +26,8 @@ from qinling_execution.models import Execution
 LOG_LIMIT = 1024 * 1024  # characters of logs kept, whatever a worker sends
 _RUNNING = ExecutionStatus.RUNNING.value
 _TABLE = Execution.__table__
-_COLUMNS = tuple(column.key for column in _TABLE.columns)
+_DEFAULTS = {column.key: column.default.arg if column.default is not None
+             and column.default.is_scalar else None for column in _TABLE.columns}
 _INSERT = sa.insert(_TABLE)
 
 
@@ -46,6 +47,9 @@ _FINISH = _update_statement(_TABLE.c.status == _RUNNING, "status", "result", "lo
 _KEEP_LOGS = _update_statement(sa.and_(_TABLE.c.status == ExecutionStatus.CANCELLED.value,
                                        _TABLE.c.logs.is_(None)), "logs")
 _MARK_QUEUED = _update_statement(_TABLE.c.queued.is_(False), "queued")
+_COUNT_DELIVERY = (sa.update(_TABLE)
+                   .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
+                   .values(deliveries=_TABLE.c.deliveries + 1))
 _COUNT_RETRY = (sa.update(_TABLE)
                 .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
                 .values(attempts=_TABLE.c.attempts + 1, logs=_bind("logs"),
@@ -55,8 +59,7 @@ _COUNT_RETRY = (sa.update(_TABLE)
 def create(session, **values):
     """Insert and commit a new execution; the row as an ``Execution`` not bound to the session
     (``IntegrityError`` for a repeated idempotency key of the project)."""
-    row = {name: None for name in _COLUMNS}
-    row.update(created_at=clock.utcnow(), **values)
+    row = dict(_DEFAULTS, created_at=clock.utcnow(), **values)
     session.connection().execute(_INSERT, row)
     session.commit()
     return Execution(**row)
@@ -83,6 +86,17 @@ def count_retry(session, execution_id, reason):
     """One more retry of a running execution; ``reason`` becomes its logs meanwhile."""
     return _update(session, _COUNT_RETRY, execution_id, None, refresh=False,
                    logs=bounded(reason))
+
+
+def count_delivery(session, execution_id):
+    """One more take of a running execution's message by a consumer; the takes so far, or
+    ``None`` when it is not running (any more)."""
+    session.connection().execute(_COUNT_DELIVERY, {"row_id": execution_id})
+    deliveries = session.connection().execute(
+        sa.select(_TABLE.c.deliveries).where(_TABLE.c.id == execution_id,
+                                             _TABLE.c.status == _RUNNING)).scalar()
+    session.commit()
+    return deliveries
 
 
 def mark_queued(session, execution_id, row=None):

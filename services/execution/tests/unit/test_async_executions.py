@@ -193,3 +193,39 @@ def test_a_version_uses_the_live_functions_maximum(service, functions, runtime, 
     service.run_queued(message)
     assert service.execution_queue.messages == []
     assert service.get_execution(execution["id"])["status"] == "error"
+
+
+class ConsumerDied(BaseException):
+    """What a consumer that stops in the middle of a run looks like from the outside: the
+    handler never returns, so the message is not acked and comes back."""
+
+
+def test_a_message_that_keeps_interrupting_its_consumer_is_given_up(service, function, engine):
+    def die(url, payload):
+        raise ConsumerDied()
+    engine.worker_client.respond = die
+    execution, message = submit(service)
+    for _ in range(4):  # the first take, then three interruptions are tolerated
+        with pytest.raises(ConsumerDied):
+            service.run_queued(message)
+        assert service.get_execution(execution["id"])["status"] == "running"
+    service.run_queued(message)  # taken a fifth time: given up, not run again
+    assert len(engine.worker_client.calls) == 4
+    done = service.get_execution(execution["id"])
+    assert (done["status"], done["result"]["output"]) == ("error", "Function execution failed.")
+    assert "interrupted 4 times" in service.get_execution_log(execution["id"])
+
+
+def test_an_interrupted_run_is_taken_again_and_completes(service, function, engine):
+    answers = [ConsumerDied()]
+
+    def respond(url, payload):
+        if answers:
+            raise answers.pop()
+        return {"output": "ok", "success": True, "duration": 0.1, "logs": ""}
+    engine.worker_client.respond = respond
+    execution, message = submit(service)
+    with pytest.raises(ConsumerDied):
+        service.run_queued(message)
+    service.run_queued(message)  # redelivered after the crash
+    assert service.get_execution(execution["id"])["status"] == "success"

@@ -100,3 +100,11 @@ def test_each_delay_queue_dead_letters_to_the_run_queue_after_its_ttl():
         "x-message-ttl": 4000, "x-dead-letter-exchange": "qinling-executions",
         "x-dead-letter-routing-key": "run"}
     assert async_queue.RUN_QUEUE.durable and async_queue.EXCHANGE.durable
+
+
+@pytest.mark.parametrize("deliveries, retries_done, given_up", [
+    (1, 0, False), (4, 0, False), (5, 0, True),   # the first run: three interruptions pass
+    (3, 2, False), (6, 2, False), (7, 2, True),   # retry 2 took one message for each run
+])
+def test_interruptions_beyond_the_limit_give_up(deliveries, retries_done, given_up):
+    assert retries.interrupted_too_often(deliveries, retries_done) is given_up
