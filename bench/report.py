@@ -6,13 +6,16 @@ def _fmt(value, digits=2):
 
 
 def latency_table(rows):
-    """``rows``: ``[(path, concurrency, summary_or_ratio)]``."""
+    """``rows``: ``[(path, concurrency, summary | ratio | overhead)]``."""
     lines = ["| path | clients | requests | errors | p50 ms | p99 ms | req/s |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for path, concurrency, s in rows:
         if "requests" in s:
             lines.append(f"| {path} | {concurrency} | {s['requests']} | {s['errors']} | "
                          f"{_fmt(s['p50_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'], 1)} |")
+        elif "added_p50_ms" in s:
+            lines.append(f"| **{path}** | {concurrency} | | | +{_fmt(s['added_p50_ms'])} | "
+                         f"+{_fmt(s['added_p99_ms'])} | |")
         else:
             lines.append(f"| **{path}** | {concurrency} | | | {_fmt(s['p50_ms'])}x | "
                          f"{_fmt(s['p99_ms'])}x | {_fmt(s['rps'])}x |")

@@ -162,7 +162,8 @@ def run(args, platform):
             total, concurrency, args.rounds, errors)
         urls = worker_urls()
         rows += [("gateway", concurrency, via_gateway), ("worker", concurrency, direct),
-                 ("gateway / worker", concurrency, stats.ratio(via_gateway, direct))]
+                 ("gateway / worker", concurrency, stats.ratio(via_gateway, direct)),
+                 ("gateway − worker", concurrency, stats.overhead(via_gateway, direct))]
         spread.append(f"{len(urls)} at c={concurrency}")
     api.close()
     notes = ["worker rows: requests round-robin over the function's workers found in etcd "
@@ -170,7 +171,10 @@ def run(args, platform):
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
     sections = []
     if args.engine:
-        engine_section, engine_notes = engine.run(platform, runtime_id, function_id)
+        worker_rps = next((summary["rps"] for path, clients, summary in rows
+                           if path == "worker" and clients == 1), None)
+        engine_section, engine_notes = engine.run(platform, runtime_id, function_id,
+                                                  worker_rps=worker_rps)
         sections.append(engine_section)
         notes += engine_notes
     if args.package_mib > 0:

@@ -26,3 +26,9 @@ def ratio(gateway, worker):
     """gateway/worker for each of p50, p99 and req/s."""
     return {key: gateway[key] / worker[key] if worker[key] else float("nan")
             for key in ("p50_ms", "p99_ms", "rps")}
+
+
+def overhead(gateway, worker):
+    """gateway - worker latency, in ms, for p50 and p99 (what the gateway path adds)."""
+    return {"added_p50_ms": gateway["p50_ms"] - worker["p50_ms"],
+            "added_p99_ms": gateway["p99_ms"] - worker["p99_ms"]}
