@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cpu
 import engine
 import load
 import memory
@@ -128,6 +129,37 @@ def memory_rows(platform):
     return rows
 
 
+def cpu_breakdown(platform, gateway, body_for, concurrency, total, errors_seen):
+    """A gateway run at ``concurrency`` with the CPU time of every process on its path,
+    per request: where the throughput's ceiling comes from on a machine this size."""
+    service = platform.pids["execution"]
+    groups = {f"qinling-{name}": (lambda pid=pid: [pid])
+              for name, pid in sorted(platform.pids.items())}
+    groups["functions' workers (with their execution children)"] = (
+        lambda: memory.descendants(service))
+    broker = cpu.broker_pid()
+    if broker:
+        groups["RabbitMQ"] = lambda: [broker]
+    groups["etcd"] = lambda: [platform.etcd.proc.pid]
+    groups["the load generator (this process)"] = lambda: [os.getpid()]
+    print(f"==> CPU per request: {total} gateway requests at concurrency {concurrency}",
+          flush=True)
+    take = cpu.usage(groups)
+    latencies, errors, wall = load.run(gateway, body_for, total, concurrency, check_execution)
+    used = take()
+    report_run("gateway", concurrency, latencies, errors, wall, errors_seen)
+    done = max(1, len(latencies))
+    lines = [f"{done} warm sync executions through the gateway at concurrency {concurrency} "
+             f"in {wall:.2f} s ({done / wall:.1f}/s), {os.cpu_count()} cores:", "",
+             "| process | CPU ms per execution | share of the machine |", "|---|---:|---:|"]
+    for name, value in sorted(used.items(), key=lambda item: -item[1]):
+        lines.append(f"| {name} | {1000 * value / done:.2f} | "
+                     f"{100 * value / wall / os.cpu_count():.0f}% |")
+    lines.append(f"| **all** | {1000 * sum(used.values()) / done:.2f} | "
+                 f"{100 * sum(used.values()) / wall / os.cpu_count():.0f}% |")
+    return "## CPU per warm execution\n\n" + "\n".join(lines)
+
+
 def header():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
                             capture_output=True, text=True).stdout.strip() or "unknown"
@@ -165,11 +197,13 @@ def run(args, platform):
                  ("gateway / worker", concurrency, stats.ratio(via_gateway, direct)),
                  ("gateway − worker", concurrency, stats.overhead(via_gateway, direct))]
         spread.append(f"{len(urls)} at c={concurrency}")
+    top = max(zip(args.concurrency, args.requests))
+    cpu_section = cpu_breakdown(platform, gateway, gateway_body, *top, errors)
     api.close()
     notes = ["worker rows: requests round-robin over the function's workers found in etcd "
              f"before each round ({', '.join(spread)} at the end)",
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
-    sections = []
+    sections = [cpu_section]
     if args.engine:
         worker_rps = next((summary["rps"] for path, clients, summary in rows
                            if path == "worker" and clients == 1), None)
