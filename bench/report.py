@@ -14,8 +14,8 @@ def latency_table(rows):
             lines.append(f"| {path} | {concurrency} | {s['requests']} | {s['errors']} | "
                          f"{_fmt(s['p50_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'], 1)} |")
         elif "added_p50_ms" in s:
-            lines.append(f"| **{path}** | {concurrency} | | | +{_fmt(s['added_p50_ms'])} | "
-                         f"+{_fmt(s['added_p99_ms'])} | |")
+            lines.append(f"| **{path}** | {concurrency} | | | {s['added_p50_ms']:+.2f} | "
+                         f"{s['added_p99_ms']:+.2f} | |")
         else:
             lines.append(f"| **{path}** | {concurrency} | | | {_fmt(s['p50_ms'])}x | "
                          f"{_fmt(s['p99_ms'])}x | {_fmt(s['rps'])}x |")

@@ -1,10 +1,12 @@
 """The cgroup writer (qinling_sandbox/cgroups.py): v1 and v2 layouts, against temp dir trees."""
 import os
-from pathlib import Path
+import signal
+import subprocess
+import types
 
 import pytest
 
-from qinling_execution.orchestrators.local.qinling_sandbox import cgroups
+from qinling_execution.orchestrators.local.qinling_sandbox import cgroups, execlimits
 
 PROC_CGROUP = """\
 9:name=systemd:/
@@ -96,8 +98,7 @@ def test_v2_writes_everything_in_one_directory_and_delegates_controllers(tmp_pat
 
 @pytest.mark.parametrize("version, quota_file, refilled", [
     (1, "cpu/svc/x1/cpu.cfs_quota_us", "20000"), (2, "svc/x1/cpu.max", "20000 100000")])
-def test_a_group_kept_open_refills_its_quota_and_reads_its_procs_again(tmp_path, version,
-                                                                       quota_file, refilled):
+def test_a_group_kept_open_refills_its_quota(tmp_path, version, quota_file, refilled):
     dirs = {c: str(tmp_path / (f"{c}/svc" if version == 1 else "svc"))
             for c in cgroups.CONTROLLERS}
     group = cgroups.Group(version, dirs).child("x1")
@@ -108,12 +109,9 @@ def test_a_group_kept_open_refills_its_quota_and_reads_its_procs_again(tmp_path,
         os.remove(tmp_path / "cpu/svc/x1/cpu.cfs_period_us")  # the refill writes the quota only
     assert group.refill_cpu(200) is True
     assert read(tmp_path / quota_file) == refilled
-    for path in group.paths:
-        (Path(path) / "cgroup.procs").write_text("")
-    assert group.procs() == set()
-    for path in group.paths:
-        (Path(path) / "cgroup.procs").write_text("41\n42\n")
-    assert group.procs() == {41, 42}  # read again through the same descriptor
+    assert group.has_children() is False
+    os.mkdir(os.path.join(group.paths[0], "nested"))
+    assert group.has_children() is True
 
 
 def test_failures_are_reported_per_file_never_raised(tmp_path):
@@ -140,3 +138,22 @@ def test_delegation_chowns_the_directory_and_the_named_files(tmp_path):
     group.chown(20042, 20042, files=("cgroup.procs",))
     assert os.stat(tmp_path / "w").st_uid == 20042
     assert os.stat(tmp_path / "w/cgroup.procs").st_uid == 20042
+
+
+def test_an_emptied_execution_group_is_reused_unless_something_moved_in(tmp_path):
+    worker = cgroups.Group(1, {c: str(tmp_path / c / "w") for c in cgroups.CONTROLLERS})
+    worker.make()
+    limits = execlimits.ExecutionCgroups(worker)
+    request = types.SimpleNamespace(memory_size=1 << 25, cpu=100)
+    scope = limits.prepare(request)
+    first = scope.group
+    scope.close()  # nothing ran in it: kept
+    again = limits.prepare(request)
+    assert again.group is first
+    again.close()
+    assert limits.prepare(types.SimpleNamespace(memory_size=1 << 26, cpu=100)).group is not first
+    with subprocess.Popen(["sleep", "60"]) as intruder:
+        with open(os.path.join(first.dirs["pids"], "cgroup.procs"), "w") as procs:
+            procs.write(f"{intruder.pid}\n")  # as if a process had moved into the kept group
+        assert limits.prepare(request).group is not first
+        assert intruder.wait(timeout=10) == -signal.SIGKILL  # killed with the group

@@ -104,9 +104,9 @@ class Group:
         self._open = None  # {file path: fd} once keep_files_open() was called
 
     def keep_files_open(self):
-        """From now on, keep a descriptor of each file written or read: a group used for every
-        execution pays each open() (a path walk through the sandbox's checks) once. ``remove``
-        closes them."""
+        """From now on, keep a descriptor of each file written (and of the directories): a
+        group used for every execution pays each open() (a path walk through the sandbox's
+        checks) once. ``remove`` closes them. ``cgroup.procs`` is always read afresh."""
         if self._open is None:
             self._open = {}
 
@@ -179,11 +179,11 @@ class Group:
     def procs(self):
         pids = set()
         for path in self.paths:
-            try:
-                text = self._read(os.path.join(path, "cgroup.procs"))
+            try:  # opened afresh: under v1 an open file keeps serving the list it first read
+                with open(os.path.join(path, "cgroup.procs")) as procs:
+                    pids.update(int(line) for line in procs if line.strip())
             except FileNotFoundError:
-                continue
-            pids.update(int(line) for line in text.split())
+                pass
         return pids
 
     def has_children(self):
@@ -245,16 +245,6 @@ class Group:
                 knob.write(str(value))
             return
         os.pwrite(self._fd(path, os.O_WRONLY | os.O_CREAT), str(value).encode(), 0)
-
-    def _read(self, path):
-        if self._open is None:
-            with open(path) as file:
-                return file.read()
-        fd, chunks, offset = self._fd(path, os.O_RDONLY), [], 0
-        while chunk := os.pread(fd, 65536, offset):
-            chunks.append(chunk)
-            offset += len(chunk)
-        return b"".join(chunks).decode()
 
     def _fd(self, path, flags):
         fd = self._open.get(path)

@@ -35,7 +35,9 @@ class ExecutionCgroups:
         limits = (request.memory_size, request.cpu)
         kept = self._take(limits)
         if kept is not None:
-            if kept.refill_cpu(request.cpu):  # not what earlier children used of this period
+            # Still empty (a process of the same function may have moved in meanwhile), and
+            # its quota refilled: not what earlier children used of the current period.
+            if not kept.procs() and kept.refill_cpu(request.cpu):
                 return ExecutionScope(self, kept, limits)
             kept.remove()
         with self._lock:
