@@ -124,7 +124,7 @@ class RuntimeMethods:
     def _runtime(self, runtime_id):
         """A runtime the caller may see: its project's, a public one, or any for admins."""
         runtime = self.db.get(Runtime, runtime_id) if isinstance(runtime_id, str) else None
-        if runtime is None or not self._may_see(runtime.to_dict()):
+        if runtime is None or not self._may_see(runtime.is_public, runtime.project_id):
             raise NotFound(f"Runtime not found [id={runtime_id}]")
         return runtime
 
@@ -134,7 +134,7 @@ class RuntimeMethods:
         if not isinstance(runtime_id, str):
             raise NotFound(f"Runtime not found [id={runtime_id}]")
         runtime = self.engine.runtimes.get((runtime_id,), lambda: self._runtime_dict(runtime_id))
-        if runtime is None or not self._may_see(runtime):
+        if runtime is None or not self._may_see(runtime["is_public"], runtime["project_id"]):
             raise NotFound(f"Runtime not found [id={runtime_id}]")
         return runtime
 
@@ -142,8 +142,9 @@ class RuntimeMethods:
         runtime = self.db.get(Runtime, runtime_id)
         return None if runtime is None else runtime.to_dict()
 
-    def _may_see(self, runtime):
-        return runtime["is_public"] or self.is_admin or runtime["project_id"] == self.project_id
+    def _may_see(self, is_public, project_id):
+        """Its project's runtimes, public ones, or any for admins."""
+        return is_public or self.is_admin or project_id == self.project_id
 
     def _runtime_changed(self, event, runtime_id):
         """Forget the runtime here at once, and on the other replicas by a broadcast event."""

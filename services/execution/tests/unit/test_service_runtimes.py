@@ -209,3 +209,26 @@ def test_list_runtimes_sorts_pages_and_refuses_unknown_filters(service):
         service.list_runtimes({"filters": [["project", "eq", "p1"]]})
     with pytest.raises(InvalidInput, match="Invalid marker"):
         service.list_runtimes(query(marker="nope"))
+
+
+def test_executions_see_a_runtime_change_of_this_replica_at_once(service, runtime, functions):
+    run_once(service, functions, runtime)  # the runtime is in the engine's cache now
+    service.update_runtime(runtime["id"], {"name": "renamed"})
+    service.dispatch.assert_called_with("runtime_updated", {"id": runtime["id"]})
+    assert service._runtime_view(runtime["id"])["name"] == "renamed"  # read again
+
+
+def test_a_runtime_changed_by_another_replica_is_forgotten_on_its_event(service, runtime,
+                                                                       functions, session):
+    run_once(service, functions, runtime)  # cached as available
+    set_status(session, runtime, "error")  # what another replica committed
+    service.on_runtime_updated({"id": runtime["id"]})
+    with pytest.raises(Conflict, match="is not available"):
+        run_once(service, functions, runtime, "f2")
+
+
+def test_a_deleted_runtime_is_forgotten_everywhere(service, runtime, engine):
+    engine.runtimes.get((runtime["id"],), lambda: {"status": "available"})
+    service.delete_runtime(runtime["id"])
+    service.dispatch.assert_called_with("runtime_deleted", {"id": runtime["id"]})
+    assert engine.runtimes.get((runtime["id"],), lambda: "reloaded") == "reloaded"
