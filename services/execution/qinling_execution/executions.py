@@ -175,7 +175,7 @@ class ExecutionMethods:
         try:
             execution = transitions.create(
                 self.db, id=str(uuid.uuid4()), project_id=self.project_id, status=_RUNNING,
-                idempotency_key=key, queued=False, attempts=0, deadline_at=deadline, **clean)
+                idempotency_key=key, deadline_at=deadline, **clean)
         except IntegrityError:
             self.db.rollback()
             first = self._by_idempotency_key(key)

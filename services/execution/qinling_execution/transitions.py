@@ -31,12 +31,13 @@ _DEFAULTS = {column.key: column.default.arg if column.default is not None
 _INSERT = sa.insert(_TABLE)
 
 
-def _update_statement(condition, *names):
-    """``UPDATE executions SET <names>, updated_at WHERE id = :row_id AND <condition>``; values
-    are bound as ``new_<name>`` (a bind may not take a column's own name)."""
+def _update_statement(condition, *names, **expressions):
+    """``UPDATE executions SET <names>, <expressions>, updated_at WHERE id = :row_id AND
+    <condition>``; values are bound as ``new_<name>`` (a bind may not take a column's own
+    name)."""
     values = {name: _bind(name) for name in names + ("updated_at",)}
     return sa.update(_TABLE).where(_TABLE.c.id == _bind("id", "row_id"), condition).values(
-        **values)
+        **values, **expressions)
 
 
 def _bind(column, name=None):
@@ -50,10 +51,8 @@ _MARK_QUEUED = _update_statement(_TABLE.c.queued.is_(False), "queued")
 _COUNT_DELIVERY = (sa.update(_TABLE)
                    .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
                    .values(deliveries=_TABLE.c.deliveries + 1))
-_COUNT_RETRY = (sa.update(_TABLE)
-                .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
-                .values(attempts=_TABLE.c.attempts + 1, logs=_bind("logs"),
-                        updated_at=_bind("updated_at")))
+_COUNT_RETRY = _update_statement(_TABLE.c.status == _RUNNING, "logs",
+                                 attempts=_TABLE.c.attempts + 1)
 
 
 def create(session, **values):
