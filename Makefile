@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 RESULTS := var/test-results
 # One pytest run per suite, in this order; a missing folder is skipped.
-SUITES := shared/tests services/storage/tests services/function/tests \
+SUITES := shared/contracts/tests shared/nameko/tests shared/testing/tests services/storage/tests services/function/tests \
           services/execution/tests services/trigger/tests services/api/tests tests
 
 .PHONY: bootstrap run test bench sample-config clean

@@ -9,8 +9,8 @@ import load
 import stats
 from kombu import Connection, Queue
 from qinling_shared.config import amqp_uri
-from qinling_shared.testing.api_client import ApiClient
-from qinling_shared.testing.packages import hello_package
+from qinling_testing.api_client import ApiClient
+from qinling_testing.packages import hello_package
 
 
 def fork_floor(runs):

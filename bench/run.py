@@ -25,8 +25,8 @@ import report
 import stats
 import transfer
 import workers
-from qinling_shared.testing.api_client import ApiClient
-from qinling_shared.testing.platform import Platform
+from qinling_testing.api_client import ApiClient
+from qinling_testing.platform import Platform
 
 HERE = Path(__file__).resolve().parent
 INPUT = {"name": "bench"}

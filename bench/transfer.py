@@ -22,7 +22,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from peaks import PeakWatch
 from qinling_shared.config import amqp_uri
 from qinling_shared.context import tenancy
-from qinling_shared.testing.packages import HELLO_SOURCE
+from qinling_testing.packages import HELLO_SOURCE
 
 MB = 1_000_000
 MIB = 1024 * 1024

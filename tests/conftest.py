@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from qinling_shared.testing.etcd import EtcdServer
-from qinling_shared.testing.rabbit import RabbitVhost
+from qinling_testing.etcd import EtcdServer
+from qinling_testing.rabbit import RabbitVhost
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """The whole platform as real processes, once per session, and a client bound to it."""
 import pytest
 
-from qinling_shared.testing.api_client import ApiClient
-from qinling_shared.testing.platform import Platform
+from qinling_testing.api_client import ApiClient
+from qinling_testing.platform import Platform
 
 START_TIMEOUT = 90.0
 

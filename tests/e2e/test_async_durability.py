@@ -7,9 +7,9 @@ import time
 import pytest
 from kombu import Connection
 
-from qinling_shared.testing.api_client import ApiClient
-from qinling_shared.testing.packages import zip_package
-from qinling_shared.testing.platform import Platform
+from qinling_testing.api_client import ApiClient
+from qinling_testing.packages import zip_package
+from qinling_testing.platform import Platform
 
 from qinling_execution import async_queue
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from qinling_shared.testing.packages import HELLO_SOURCE, zip_package
+from qinling_testing.packages import HELLO_SOURCE, zip_package
 
 OPENSTACK = Path(sys.executable).parent / "openstack"
 COMMAND_TIMEOUT = 120

@@ -14,7 +14,7 @@ from keystoneauth1 import noauth
 from qinlingclient.common import exceptions as client_errors
 from qinlingclient.v1 import client as qinling_client
 
-from qinling_shared.testing.packages import hello_package, zip_package
+from qinling_testing.packages import hello_package, zip_package
 
 TIMEOUT = 60
 DEADLINE = 30.0

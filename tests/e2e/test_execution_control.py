@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qinling_shared.testing.packages import zip_package
+from qinling_testing.packages import zip_package
 
 SOURCE = '''\
 import sys
@@ -25,7 +25,7 @@ DEADLINE = 30.0
 
 @pytest.fixture(scope="module")
 def function_id(platform, runtime_id):
-    from qinling_shared.testing.api_client import ApiClient
+    from qinling_testing.api_client import ApiClient
     api = ApiClient(platform.url)
     response = api.create_function(runtime_id, name="sleeper", timeout=120,
                                    package=zip_package({"main.py": SOURCE}))

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from qinling_shared.testing.packages import hello_package, zip_package
+from qinling_testing.packages import hello_package, zip_package
 
 
 def stored_packages(platform):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from qinling_shared.testing.packages import zip_package
+from qinling_testing.packages import zip_package
 
 SLEEP_SOURCE = '''\
 import time

@@ -4,7 +4,7 @@ import signal
 import pytest
 import requests
 
-from qinling_shared.testing.platform import Platform
+from qinling_testing.platform import Platform
 
 
 @pytest.fixture(scope="module")

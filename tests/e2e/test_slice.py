@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from qinling_shared.testing.packages import hello_package as hello_zip, zip_package as zip_of
+from qinling_testing.packages import hello_package as hello_zip, zip_package as zip_of
 
 
 def stored_packages(platform):

@@ -4,10 +4,10 @@ import json
 import pytest
 import swiftclient
 
-from qinling_shared.testing.api_client import ApiClient
-from qinling_shared.testing.packages import zip_package
-from qinling_shared.testing.platform import Platform
-from qinling_shared.testing.swift import SwiftAIO
+from qinling_testing.api_client import ApiClient
+from qinling_testing.packages import zip_package
+from qinling_testing.platform import Platform
+from qinling_testing.swift import SwiftAIO
 
 SOURCE = 'def main(name="Swift", **kwargs):\n    return f"Hello from {name}"\n'
 

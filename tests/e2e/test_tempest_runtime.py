@@ -7,7 +7,7 @@ succeeds on the same worker, which proves the limit killed the execution, not th
 """
 import json
 
-from qinling_shared.testing.packages import zip_package
+from qinling_testing.packages import zip_package
 
 RESOURCE = "Function execution failed because of too much resource consumption"
 TIMEOUT = "Function execution timeout."

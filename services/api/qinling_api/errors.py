@@ -1,26 +1,16 @@
-"""The one table from wire errors to HTTP status, and Qinling's error body."""
+"""Qinling's error body; each wire error carries its own HTTP status
+(``qinling_shared.exceptions``)."""
 from aiohttp import web
 
-from qinling_shared.exceptions import WIRE_ERRORS
+from qinling_shared.exceptions import wire_error
 
-HTTP_STATUS = {
-    "InvalidInput": 400,
-    "Forbidden": 403,
-    "NotFound": 404,
-    "NotAllowed": 405,
-    "Conflict": 409,
-    "PayloadTooLarge": 413,
-    "Unavailable": 503,
-}
 INTERNAL_ERROR = "Internal server error."
 
 
 def http_status(exc):
     """The HTTP status of a wire error (or a subclass of one); ``None`` for anything else."""
-    for cls in type(exc).__mro__:
-        if WIRE_ERRORS.get(cls.__name__) is cls:
-            return HTTP_STATUS[cls.__name__]
-    return None
+    cls = wire_error(exc)
+    return None if cls is None else cls.http_status
 
 
 def fault(message, status, headers=None):

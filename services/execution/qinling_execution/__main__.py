@@ -11,7 +11,8 @@ import hashlib  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 
-from qinling_shared import config, service_main  # noqa: E402
+from qinling_nameko import service_main  # noqa: E402
+from qinling_shared import config  # noqa: E402
 
 
 def extra_config(conf):

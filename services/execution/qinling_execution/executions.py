@@ -18,7 +18,7 @@ from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from qinling_shared import clock
-from qinling_shared.database import get_scoped
+from qinling_nameko.database import get_scoped
 from qinling_shared.exceptions import Conflict, InvalidInput, QinlingError, Unavailable
 from qinling_shared.status import ExecutionStatus
 

@@ -5,7 +5,7 @@ one; admins may ask for all projects or one named project.
 """
 import sqlalchemy as sa
 
-from qinling_shared import listing
+from qinling_nameko import queries
 
 from qinling_execution.models import Execution, Runtime
 
@@ -17,11 +17,11 @@ RUNTIME_SORT = ("created_at", "updated_at", "status")
 
 
 def executions(session, query, project_id, is_admin):
-    return listing.scoped_rows(session, Execution, query, EXECUTION_SORT, project_id, is_admin,
+    return queries.scoped_rows(session, Execution, query, EXECUTION_SORT, project_id, is_admin,
                                filters=EXECUTION_FILTERS)
 
 
 def runtimes(session, query, project_id, is_admin):
     visible = sa.or_(Runtime.project_id == project_id, Runtime.is_public.is_(True))
-    return listing.scoped_rows(session, Runtime, query, RUNTIME_SORT, project_id, is_admin,
+    return queries.scoped_rows(session, Runtime, query, RUNTIME_SORT, project_id, is_admin,
                                filters=RUNTIME_FILTERS, visible=visible)

@@ -5,10 +5,10 @@ from nameko.events import BROADCAST, event_handler
 from nameko.rpc import RpcProxy, rpc
 
 from qinling_shared import events
-from qinling_shared.database import Database
+from qinling_nameko.database import Database
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
-from qinling_shared.ping import Pingable
-from qinling_shared.providers import IsAdmin, ProjectId
+from qinling_nameko.ping import Pingable
+from qinling_nameko.providers import IsAdmin, ProjectId
 from qinling_shared.status import RuntimeStatus
 
 from qinling_execution.dependencies import EngineProvider

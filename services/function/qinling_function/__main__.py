@@ -7,7 +7,8 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-from qinling_shared import config, service_main  # noqa: E402
+from qinling_nameko import service_main  # noqa: E402
+from qinling_shared import config  # noqa: E402
 
 
 def extra_config(conf):

@@ -7,8 +7,8 @@ import logging
 
 import sqlalchemy as sa
 
-from qinling_shared import listing
-from qinling_shared.database import get_scoped
+from qinling_nameko import queries
+from qinling_nameko.database import get_scoped
 from qinling_shared.exceptions import NotFound
 
 from qinling_function import version_rules
@@ -51,8 +51,8 @@ class Lookups:
         return self.db.scalar(query)
 
     def _listed(self, model, query, filters, sortable):
-        """``listing.scoped_rows`` with only the filter fields this model allows."""
-        return listing.scoped_rows(self.db, model, query, sortable, self.project_id,
+        """``queries.scoped_rows`` with only the filter fields this model allows."""
+        return queries.scoped_rows(self.db, model, query, sortable, self.project_id,
                                    self.is_admin, filters=filters)
 
     def _discard(self, key):

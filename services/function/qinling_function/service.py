@@ -8,10 +8,10 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
 
 from qinling_shared import events
-from qinling_shared.providers import IsAdmin, ProjectId
-from qinling_shared.database import Database
+from qinling_nameko.providers import IsAdmin, ProjectId
+from qinling_nameko.database import Database
 from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed, QinlingError
-from qinling_shared.ping import Pingable
+from qinling_nameko.ping import Pingable
 from qinling_shared.status import RuntimeStatus
 
 from qinling_function import rules, version_rules

@@ -9,7 +9,8 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 
-from qinling_shared import config, service_main  # noqa: E402
+from qinling_nameko import service_main  # noqa: E402
+from qinling_shared import config  # noqa: E402
 
 
 SWIFT_KEYS = ("auth_url", "auth_version", "user", "key", "project_name", "user_domain_name",

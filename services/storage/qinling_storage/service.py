@@ -9,7 +9,7 @@ from nameko.rpc import rpc
 from werkzeug.wrappers import Response
 
 from qinling_shared.exceptions import Forbidden, QinlingError
-from qinling_shared.ping import Pingable
+from qinling_nameko.ping import Pingable
 
 from qinling_storage import copies, references, signing, sources, uploads
 from qinling_storage.dependencies import PackageStorage

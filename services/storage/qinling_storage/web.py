@@ -1,6 +1,6 @@
 """Nameko's ``@http`` with JSON errors: ``{"error": {"type", "message"}}`` and a 4xx status.
 
-Wire errors map to their status in ``STATUS``; anything else is a 500 with a stable body,
+Wire errors answer with the status they carry (``http_status``); anything else is a 500 with a stable body,
 never a traceback. Routing misses (no such path, wrong method) answer the same way.
 """
 import json
@@ -13,15 +13,6 @@ from werkzeug.wrappers import Request, Response
 
 from qinling_shared import exceptions
 
-STATUS = {
-    exceptions.InvalidInput: 400,
-    exceptions.Forbidden: 403,
-    exceptions.NotFound: 404,
-    exceptions.NotAllowed: 405,
-    exceptions.Conflict: 409,
-    exceptions.PayloadTooLarge: 413,
-    exceptions.Unavailable: 503,
-}
 _ROUTING = {404: exceptions.NotFound, 405: exceptions.NotAllowed}
 
 
@@ -31,9 +22,9 @@ def json_response(payload, status=200, headers=None):
 
 
 def error_response(exc):
-    for cls, status in STATUS.items():
-        if isinstance(exc, cls):
-            return _error(type(exc).__name__, exc.message, status)
+    cls = exceptions.wire_error(exc)
+    if cls is not None:
+        return _error(cls.__name__, exc.message, cls.http_status)
     if isinstance(exc, BadRequest):  # nameko: arguments did not fit the entrypoint
         return _error("InvalidInput", str(exc), 400)
     return _error("InternalServerError", "Internal server error.", 500)

@@ -35,7 +35,7 @@ def web_session(web_config_port):
 @pytest.fixture(scope="session")
 def swift_server():
     """A real Swift all-in-one on 127.0.0.1, for the whole test session."""
-    from qinling_shared.testing.swift import SwiftAIO
+    from qinling_testing.swift import SwiftAIO
     with SwiftAIO() as server:
         yield server
 
@@ -43,7 +43,7 @@ def swift_server():
 @pytest.fixture(scope="session")
 def s3_server():
     """A real S3 server (moto) on 127.0.0.1, for the whole test session."""
-    from qinling_shared.testing.s3 import S3Server
+    from qinling_testing.s3 import S3Server
     with S3Server() as server:
         yield server
 

@@ -7,7 +7,7 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-from qinling_shared import service_main  # noqa: E402
+from qinling_nameko import service_main  # noqa: E402
 
 
 def load_classes():

@@ -3,8 +3,8 @@ today it answers ``ping``, keeps its database migrated and reports that nothing 
 function yet."""
 from nameko.rpc import rpc
 
-from qinling_shared.database import Database
-from qinling_shared.ping import Pingable
+from qinling_nameko.database import Database
+from qinling_nameko.ping import Pingable
 
 
 class TriggerService(Pingable):

@@ -10,7 +10,6 @@ CREATE_FIELDS = {"name": (str,), "function_id": (str,), "function_version": (int
 UPDATE_FIELDS = {"function_id": (str,), "function_version": (int,), "description": (str,)}
 REQUIRED = ("name", "function_id")
 VERSION = "function_version"
-FILTERS = ()
 
 
 async def alias_values(request, fields):
@@ -32,7 +31,7 @@ async def create_alias(request):
 
 async def list_aliases(request):
     """``GET /v1/aliases`` → ``{"function_aliases": [...]}`` (the caller's project)."""
-    query = listing.parse(request.query, FILTERS)
+    query = listing.parse(request.query)
     aliases = await request.app[rpc_key].call(
         "function", "list_aliases", query, context=request[context_key])
     return web.json_response({"function_aliases": aliases})

@@ -7,7 +7,6 @@ from qinling_shared import listing
 
 FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
           "sync": (bool,), "input": (str, dict), "description": (str,)}
-FILTERS = ("function_id", "function_version", "function_alias", "status", "description", "sync")
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
@@ -43,7 +42,7 @@ async def cancel_execution(request):
 
 async def list_executions(request):
     """``GET /v1/executions?function_id=...&status=neq:failed`` → ``{"executions": [...]}``"""
-    query = listing.parse(request.query, FILTERS)
+    query = listing.parse(request.query)
     executions = await request.app[rpc_key].call(
         "execution", "list_executions", query, context=request[context_key])
     return web.json_response({"executions": [rendering.execution(e) for e in executions]})

@@ -10,7 +10,6 @@ from qinling_shared.context import PROJECT_ID
 
 LOG = logging.getLogger(__name__)
 
-FILTERS = ("name", "runtime_id")
 
 
 def package_handlers(request):
@@ -57,7 +56,7 @@ async def update_function(request):
 
 async def list_functions(request):
     """``GET /v1/functions?name=has:hello`` → ``{"functions": [...]}``, ``code`` JSON text."""
-    query = listing.parse(request.query, FILTERS)
+    query = listing.parse(request.query)
     functions = await request.app[rpc_key].call(
         "function", "list_functions", query, context=request[context_key])
     return web.json_response({"functions": [rendering.function_in_list(f) for f in functions]})

@@ -8,7 +8,6 @@ from qinling_shared import listing
 FIELDS = {"image": (str,), "name": (str,), "description": (str,), "is_public": (bool,),
           "trusted": (bool,)}
 UPDATE_FIELDS = {"name": (str,), "description": (str,), "image": (str,)}
-FILTERS = ()
 
 
 async def create_runtime(request):
@@ -22,7 +21,7 @@ async def create_runtime(request):
 
 async def list_runtimes(request):
     """``GET /v1/runtimes`` → ``{"runtimes": [...]}``"""
-    query = listing.parse(request.query, FILTERS)
+    query = listing.parse(request.query)
     runtimes = await request.app[rpc_key].call(
         "execution", "list_runtimes", query, context=request[context_key])
     return web.json_response({"runtimes": runtimes})

@@ -11,8 +11,9 @@ import sys  # noqa: E402
 
 from nameko.rpc import rpc  # noqa: E402
 
-from qinling_shared import exceptions, providers, runner  # noqa: E402
-from qinling_shared.ping import Pingable  # noqa: E402
+from qinling_nameko import providers, runner  # noqa: E402
+from qinling_shared import exceptions  # noqa: E402
+from qinling_nameko.ping import Pingable  # noqa: E402
 
 
 class Echo(Pingable):

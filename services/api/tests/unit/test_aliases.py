@@ -58,17 +58,15 @@ async def test_list_aliases_is_wrapped(client, rpc, path):
     rpc.answer("function", "list_aliases", [ALIAS])
     response = await client.get(path, allow_redirects=False)
     assert await response.json() == {"function_aliases": [ALIAS]}
-    assert rpc.calls[0].args == (listing.parse({}, ()),)
+    assert rpc.calls[0].args == (listing.parse({}),)
 
 
-async def test_list_aliases_accepts_paging_not_filters(client, rpc):
+async def test_list_aliases_passes_paging_and_filters(client, rpc):
     rpc.answer("function", "list_aliases", [])
-    assert (await client.get("/v1/aliases?limit=1&sort_key=name")).status == 200
+    assert (await client.get("/v1/aliases?limit=1&sort_key=name&function_id=f1")).status == 200
     (query,) = rpc.calls[0].args
     assert query["limit"] == 1 and query["sort_key"] == "name"
-    response = await client.get("/v1/aliases?function_id=f1")
-    assert response.status == 400
-    assert (await response.json())["faultstring"].startswith("Invalid filter 'function_id'")
+    assert query["filters"] == [["function_id", "eq", "f1"]]
 
 
 async def test_get_alias(client, rpc):

@@ -12,11 +12,6 @@ EXPECTED_STATUS = {"InvalidInput": 400, "Forbidden": 403, "NotFound": 404, "NotA
                    "Conflict": 409, "PayloadTooLarge": 413, "Unavailable": 503}
 
 
-def test_every_wire_error_has_a_status():
-    assert errors.HTTP_STATUS == EXPECTED_STATUS
-    assert set(errors.HTTP_STATUS) == set(WIRE_ERRORS)
-
-
 def test_a_subclass_of_a_wire_error_maps_like_it():
     class RuntimeNotFound(exceptions.NotFound):
         pass

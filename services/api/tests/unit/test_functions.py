@@ -135,7 +135,7 @@ async def test_list_functions_gives_code_as_a_json_string(client, rpc):
     (function,) = (await response.json())["functions"]
     assert isinstance(function["code"], str)
     assert json.loads(function["code"]) == CODE
-    assert rpc.calls[0].args == (listing.parse({}, ()),)
+    assert rpc.calls[0].args == (listing.parse({}),)
 
 
 async def test_list_functions_passes_name_and_runtime_filters(client, rpc):
@@ -147,12 +147,13 @@ async def test_list_functions_passes_name_and_runtime_filters(client, rpc):
     assert query["project_id"] == "p2"
 
 
-async def test_list_functions_with_an_unknown_filter_is_a_400(client, rpc):
-    response = await client.get("/v1/functions?entry=m.main")
+async def test_list_functions_answers_the_service_s_filter_error(client, rpc):
+    rpc.answer("function", "list_functions", InvalidInput("Invalid filter 'code'; known: name."))
+    response = await client.get("/v1/functions?code=x")
     assert response.status == 400
-    assert await response.json() == {
-        "faultstring": "Invalid filter 'entry'; known: name, runtime_id."}
-    assert rpc.calls == []
+    assert await response.json() == {"faultstring": "Invalid filter 'code'; known: name."}
+    (query,) = rpc.calls[0].args
+    assert query["filters"] == [["code", "eq", "x"]]
 
 
 async def test_get_function_gives_code_as_an_object(client, rpc):

@@ -12,7 +12,7 @@ from eventlet import patcher
 from sqlalchemy.orm import Session
 
 import qinling_execution
-from qinling_shared.database import ensure_database, make_engine, upgrade
+from qinling_nameko.database import ensure_database, make_engine, upgrade
 
 from qinling_execution import transitions
 from qinling_execution.models import Execution

@@ -13,8 +13,8 @@ from qinling_execution.orchestrators.fake import FakeOrchestrator
 from qinling_execution.worker_client import FakeWorkerClient
 from qinling_execution.workers import WorkerMap
 from qinling_shared.exceptions import Unavailable
-from qinling_shared.testing.etcd import EtcdServer
-from qinling_shared.testing.ports import free_ports
+from qinling_testing.etcd import EtcdServer
+from qinling_testing.ports import free_ports
 
 RUNTIME = {"id": "rt-1", "image": "python3"}
 DEADLINE = 10.0

@@ -1,6 +1,6 @@
 import qinling_execution
 from qinling_execution.models import Base
-from qinling_shared.testing.schema import drift
+from qinling_testing.schema import drift
 
 
 def test_migrations_build_the_schema_the_models_declare(tmp_path):

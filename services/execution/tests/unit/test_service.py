@@ -11,8 +11,7 @@ from qinling_execution.models import Runtime
 
 
 def query(**params):
-    return parse(params, ("function_id", "function_version", "function_alias", "status",
-                          "description", "sync"))
+    return parse(params)
 
 
 def test_runtime_created_available_and_listed(service, runtime, engine):

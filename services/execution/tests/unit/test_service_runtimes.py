@@ -8,11 +8,10 @@ from qinling_shared.listing import parse
 from qinling_execution.models import Runtime
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 
-RUNTIME_FILTERS = ("name", "description", "image", "status", "is_public", "trusted")
 
 
 def query(**params):
-    return parse(params, RUNTIME_FILTERS)
+    return parse(params)
 
 
 def set_status(session, runtime, status):

@@ -1,3 +1,3 @@
-from qinling_shared.migrations import run
+from qinling_nameko.migrations import run
 
 run()

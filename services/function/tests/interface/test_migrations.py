@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 
 import qinling_function
-from qinling_shared.database import ensure_database
+from qinling_nameko.database import ensure_database
 
 
 def alembic(url):

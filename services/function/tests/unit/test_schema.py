@@ -1,6 +1,6 @@
 import qinling_function
 from qinling_function.models import Base
-from qinling_shared.testing.schema import drift
+from qinling_testing.schema import drift
 
 
 def test_migrations_build_the_schema_the_models_declare(tmp_path):

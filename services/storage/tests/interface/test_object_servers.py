@@ -1,11 +1,11 @@
-"""The Swift and S3 test servers (qinling_shared.testing) work and leave nothing behind."""
+"""The Swift and S3 test servers (qinling_testing) work and leave nothing behind."""
 import socket
 
 import boto3
 import swiftclient
 
-from qinling_shared.testing.s3 import S3Server
-from qinling_shared.testing.swift import SwiftAIO
+from qinling_testing.s3 import S3Server
+from qinling_testing.swift import SwiftAIO
 
 
 def port_open(port):

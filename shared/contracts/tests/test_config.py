@@ -7,7 +7,7 @@ import pytest
 
 from qinling_shared import config
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "etc" / "qinling.conf.sample"
 
 

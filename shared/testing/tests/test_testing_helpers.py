@@ -8,9 +8,9 @@ import pytest
 import requests
 
 from qinling_shared.config import amqp_uri
-from qinling_shared.testing import health, ports
-from qinling_shared.testing.etcd import EtcdServer
-from qinling_shared.testing.rabbit import RabbitVhost
+from qinling_testing import health, ports
+from qinling_testing.etcd import EtcdServer
+from qinling_testing.rabbit import RabbitVhost
 
 
 def b64(text):

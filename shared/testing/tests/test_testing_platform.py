@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from qinling_shared.testing.platform import SERVICES, Platform, PlatformError
+from qinling_testing.platform import SERVICES, Platform, PlatformError
 
 FAKE_SERVICE = """\
 import signal, sys

@@ -1,8 +1,7 @@
 """Tenancy travels as nameko context data, set once by the gateway.
 
 The gateway sends headers ``nameko.<key>``; services read them through these providers
-(``qinling_shared.providers``), never through globals or thread-locals. This module
-imports no nameko, so the asyncio gateway stays free of eventlet.
+(``qinling_nameko.providers``), never through globals or thread-locals.
 """
 PROJECT_ID = "project_id"
 USER_ID = "user_id"

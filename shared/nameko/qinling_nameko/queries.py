@@ -1,64 +1,13 @@
-"""List queries: Qinling's filter operators plus limit/marker/sort pagination.
+"""List queries applied where the rows live: a ``qinling_shared.listing`` query dict as SQL.
 
-``parse(params, allowed)`` is pure and runs in the gateway (a query string becomes a JSON-safe
-``ListQuery`` dict sent over RPC); ``apply(select, model, query)`` runs in the service that owns
-the table. Filter values may carry an operator prefix: ``eq: neq: in: nin: gt: gte: lt: lte:
-has:`` (``in``/``nin`` take comma lists, ``has`` is a substring match), as Qinling's
-``rest_utils.get_filters``. Absent pagination parameters give the full list, as Qinling.
+Values are compared as the column's type; keyset pagination after a marker row; tenancy
+(``scoped_rows``): a caller lists its own project's rows unless it is an admin asking for all
+projects or a named one.
 """
 import sqlalchemy as sa
 
 from qinling_shared.exceptions import Forbidden, InvalidInput
-
-OPERATORS = ("eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "has")
-PAGING = ("limit", "marker", "sort_key", "sort_dir")
-MAX_LIMIT = 1000
-
-
-def parse(params, allowed):
-    """``{"status": "neq:failed", "limit": "10"}`` → ``{"filters": [[field, op, value]],
-    "all_projects": bool, "project_id": str|None, "limit", "marker", "sort_key", "sort_dir"}``.
-    """
-    query = {"filters": [], "all_projects": _boolean(params.get("all_projects", "false")),
-             "project_id": params.get("project_id") or None,
-             "limit": _limit(params.get("limit")), "marker": params.get("marker") or None,
-             "sort_key": params.get("sort_key") or "created_at",
-             "sort_dir": (params.get("sort_dir") or "asc").lower()}
-    if query["sort_dir"] not in ("asc", "desc"):
-        raise InvalidInput("Invalid sort_dir: asc or desc is required.")
-    for name, raw in params.items():
-        if name in PAGING or name in ("all_projects", "project_id"):
-            continue
-        if name not in allowed:
-            raise InvalidInput(f"Invalid filter {name!r}; known: {', '.join(sorted(allowed))}.")
-        query["filters"].append([name, *_operator(raw)])
-    return query
-
-
-def _boolean(raw):
-    value = str(raw).lower()
-    if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise InvalidInput("Invalid all_projects: true or false is required.")
-    return value in ("true", "1", "yes")
-
-
-def _limit(raw):
-    if raw in (None, ""):
-        return None
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise InvalidInput("Invalid limit: an integer is required.") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"Invalid limit: it must be between 1 and {MAX_LIMIT}.")
-    return limit
-
-
-def _operator(raw):
-    op, sep, value = str(raw).partition(":")
-    if sep and op in OPERATORS:
-        return op, (value.split(",") if op in ("in", "nin") else value)
-    return "eq", str(raw)
+from qinling_shared.listing import validate
 
 
 def apply(statement, model, query, sortable):
@@ -111,23 +60,6 @@ def _condition(column, op, value):
     return COMPARISONS[op](column, _typed(column, value))
 
 
-def validate(query, allowed):
-    """A query received over RPC, checked again where it is applied (never trust the wire)."""
-    if query is None:
-        return {}
-    if not isinstance(query, dict) or not isinstance(query.get("filters", []), list):
-        raise InvalidInput("Invalid list query.")
-    for item in query.get("filters", []):
-        if not (isinstance(item, (list, tuple)) and len(item) == 3):
-            raise InvalidInput("Invalid list query.")
-        name, op, value = item
-        if name not in allowed:
-            raise InvalidInput(f"Invalid filter {name!r}; known: {', '.join(sorted(allowed))}.")
-        if op not in OPERATORS or (op in ("in", "nin")) != isinstance(value, list):
-            raise InvalidInput(f"Invalid filter operator {op!r}.")
-    return query
-
-
 def _after_marker(statement, model, column, marker, descending):
     """Keyset pagination: rows strictly after the marker row in the sort order."""
     marker_row = sa.select(column, model.id).where(model.id == marker).subquery()
@@ -138,13 +70,12 @@ def _after_marker(statement, model, column, marker, descending):
     return sa.or_(column > marker_value, sa.and_(column == marker_value, model.id > marker_id))
 
 
-def scoped_rows(session, model, query, sortable, project_id, is_admin, filters=None,
+def scoped_rows(session, model, query, sortable, project_id, is_admin, filters,
                 visible=None):
     """The rows a caller may list: its own project's (or the ``visible`` clause, e.g. "own or
     public"), or (admins only) every project's or one named project's; filtered, sorted and
     paged by ``query`` (``parse``'s output), whose filters must be among ``filters``."""
-    query = validate(query, filters if filters is not None else
-                     {name for name, _, _ in (query or {}).get("filters", [])})
+    query = validate(query, filters)
     statement = sa.select(model)
     if query.get("all_projects") or query.get("project_id"):
         if not is_admin:

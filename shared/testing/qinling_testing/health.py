@@ -1,6 +1,6 @@
 """Poll the gateway's ``/healthz`` until it answers 200, saying what is still down.
 
-Command line (``scripts/wait-healthy``): ``python -m qinling_shared.testing.health URL TIMEOUT``.
+Command line (``scripts/wait-healthy``): ``python -m qinling_testing.health URL TIMEOUT``.
 """
 import json
 import sys

@@ -1,7 +1,7 @@
 """Nameko providers that expose the caller's tenancy (see ``qinling_shared.context``)."""
 from nameko.contextdata import ContextDataProvider
 
-from qinling_shared.context import DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID, REQUEST_ID, USER_ID
+from qinling_shared.context import DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID, REQUEST_ID
 
 
 class ProjectId(ContextDataProvider):
@@ -11,10 +11,6 @@ class ProjectId(ContextDataProvider):
 
     def get_dependency(self, worker_ctx):
         return worker_ctx.context_data.get(self.context_key) or DEFAULT_PROJECT
-
-
-class UserId(ContextDataProvider):
-    context_key = USER_ID
 
 
 class IsAdmin(ContextDataProvider):

@@ -16,7 +16,3 @@ class ExecutionStatus(str, enum.Enum):
     FAILED = "failed"
     ERROR = "error"
     CANCELLED = "cancelled"  # not in Qinling: stopped by ``POST /v1/executions/{id}/cancel``
-
-    @property
-    def is_terminal(self):
-        return self is not ExecutionStatus.RUNNING

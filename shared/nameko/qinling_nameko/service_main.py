@@ -1,7 +1,12 @@
 """The edge of every Nameko service: qinling.conf -> nameko config dict -> run."""
+import os
 import sys
 
-from qinling_shared import config, runner
+from qinling_shared import config
+
+from qinling_nameko import runner
+
+DRIVERS = {"postgresql://": "postgresql+psycopg://"}  # a URL without a driver: the one installed
 
 
 def nameko_config(conf, service):
@@ -11,7 +16,7 @@ def nameko_config(conf, service):
         "max_workers": conf.service_workers,
         "parent_calls_tracked": 10,
         "serializer": "json",
-        "DATABASE_URL": config.database_url(conf, service),
+        "DATABASE_URL": database_url(conf, service),
     }
 
 
@@ -26,3 +31,15 @@ def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
     nameko_conf = nameko_config(conf, service)
     nameko_conf.update(extra_config(conf))
     runner.run(load_classes(), nameko_conf)
+
+
+def database_url(conf, service):
+    """The database of one service; relative SQLite paths resolve against the cwd."""
+    url = conf.database.connection.replace("{service}", service)
+    for bare, with_driver in DRIVERS.items():
+        if url.startswith(bare):
+            url = with_driver + url[len(bare):]
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        url = prefix + os.path.abspath(url[len(prefix):])
+    return url

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from qinling_shared.testing import ports, processes
+from qinling_testing import ports, processes
 
 
 class EtcdError(RuntimeError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from qinling_shared.testing import ports, processes
+from qinling_testing import ports, processes
 
 
 class S3Error(RuntimeError):

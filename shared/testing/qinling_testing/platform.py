@@ -14,9 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from qinling_shared.testing import health, ports, processes
-from qinling_shared.testing.etcd import EtcdServer
-from qinling_shared.testing.rabbit import RabbitVhost
+from qinling_testing import health, ports, processes
+from qinling_testing.etcd import EtcdServer
+from qinling_testing.rabbit import RabbitVhost
 
 SERVICES = ("storage", "function", "execution", "trigger", "api")
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGKILL, signal.SIGINT)

@@ -6,7 +6,6 @@ Payloads are plain JSON objects; every payload carries the resource ``id``.
 FUNCTION_CREATED = "function_created"
 FUNCTION_UPDATED = "function_updated"
 FUNCTION_DELETED = "function_deleted"
-RUNTIME_CREATED = "runtime_created"
 RUNTIME_UPDATED = "runtime_updated"
 RUNTIME_DELETED = "runtime_deleted"
 VERSION_CREATED = "version_created"
@@ -18,7 +17,6 @@ SOURCES = {
     FUNCTION_CREATED: "function",
     FUNCTION_UPDATED: "function",
     FUNCTION_DELETED: "function",
-    RUNTIME_CREATED: "execution",
     RUNTIME_UPDATED: "execution",
     RUNTIME_DELETED: "execution",
     VERSION_CREATED: "function",

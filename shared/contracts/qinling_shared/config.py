@@ -34,15 +34,6 @@ def amqp_uri(transport_url):
     return urllib.parse.urlunsplit(parsed._replace(netloc=host))
 
 
-def database_url(conf, service):
-    """The database of one service; relative SQLite paths resolve against the cwd."""
-    url = conf.database.connection.replace("{service}", service)
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        url = prefix + os.path.abspath(url[len(prefix):])
-    return url
-
-
 def etcd_settings(conf):
     return {
         "host": conf.etcd.host, "port": conf.etcd.port, "protocol": conf.etcd.protocol,

@@ -26,7 +26,7 @@ database_opts = [
                secret=True,
                help="SQLAlchemy URL of the service databases. '{service}' is replaced by the "
                     "service name (function, execution, trigger), giving each service its own "
-                    "database, e.g. postgresql+psycopg://qinling@db/qinling_{service}. "
+                    "database, e.g. postgresql://qinling@db/qinling_{service}. "
                     "A missing PostgreSQL database is created at start."),
 ]
 

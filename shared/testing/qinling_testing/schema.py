@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from qinling_shared.database import upgrade
+from qinling_nameko.database import upgrade
 
 
 def drift(package, metadata, url):

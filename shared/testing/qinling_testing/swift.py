@@ -20,7 +20,7 @@ from pathlib import Path
 
 import requests
 
-from qinling_shared.testing import ports, processes
+from qinling_testing import ports, processes
 
 SERVERS = ("account", "container", "object")
 # Swift reads /etc/swift/swift.conf by default: point it at ours in every server process.

@@ -2,6 +2,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from qinling_nameko import queries
 from qinling_shared import listing
 from qinling_shared.exceptions import Forbidden, InvalidInput
 
@@ -39,8 +40,9 @@ def session():
 
 
 def ids(session, params, project="p1", admin=False):
-    query = listing.parse(params, ALLOWED)
-    return [r.id for r in listing.scoped_rows(session, Row, query, SORTABLE, project, admin)]
+    query = listing.parse(params)
+    return [r.id for r in queries.scoped_rows(session, Row, query, SORTABLE, project, admin,
+                                              filters=ALLOWED)]
 
 
 def test_no_params_lists_own_project_in_creation_order(session):
@@ -96,6 +98,6 @@ def test_bad_params(session, params, message):
 def test_rpc_queries_are_checked_where_applied(session):
     bad = {"filters": [["project_id", "eq", "p2"]]}
     with pytest.raises(InvalidInput, match="Invalid filter 'project_id'"):
-        listing.scoped_rows(session, Row, bad, SORTABLE, "p1", False, filters=ALLOWED)
+        queries.scoped_rows(session, Row, bad, SORTABLE, "p1", False, filters=ALLOWED)
     with pytest.raises(InvalidInput, match="Invalid list query."):
-        listing.scoped_rows(session, Row, {"filters": "x"}, SORTABLE, "p1", False, filters=ALLOWED)
+        queries.scoped_rows(session, Row, {"filters": "x"}, SORTABLE, "p1", False, filters=ALLOWED)

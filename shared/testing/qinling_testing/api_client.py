@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from qinling_shared.testing import packages
+from qinling_testing import packages
 
 
 class ApiClient:
