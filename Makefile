@@ -4,7 +4,7 @@ VENV := .venv
 RESULTS := var/test-results
 # One pytest run per suite, in this order; a missing folder is skipped.
 SUITES := shared/contracts/tests shared/nameko/tests shared/testing/tests services/storage/tests services/function/tests \
-          services/execution/tests services/trigger/tests services/api/tests tests
+          runtimes/tests runtimes/python3/tests services/execution/tests services/trigger/tests services/api/tests tests
 
 .PHONY: bootstrap run test bench sample-config clean
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import cpu
-import engine
+import cold_async
 import load
 import memory
 import report
@@ -43,7 +43,7 @@ def parse_args(argv):
     parser.add_argument("--package-mib", type=int, default=50,
                         help="size of the package uploaded and downloaded (0: skip)")
     parser.add_argument("--package-runs", type=int, default=3)
-    parser.add_argument("--no-engine", dest="engine", action="store_false",
+    parser.add_argument("--warm-only", dest="cold_async", action="store_false",
                         help="skip cold start, burst and async figures")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args(argv)
@@ -204,13 +204,13 @@ def run(args, platform):
              f"before each round ({', '.join(spread)} at the end)",
              "p50/p99 over successful requests; req/s = successes / wall time"] + errors
     sections = [cpu_section]
-    if args.engine:
+    if args.cold_async:
         worker_rps = next((summary["rps"] for path, clients, summary in rows
                            if path == "worker" and clients == 1), None)
-        engine_section, engine_notes = engine.run(platform, runtime_id, function_id,
-                                                  worker_rps=worker_rps)
-        sections.append(engine_section)
-        notes += engine_notes
+        section, section_notes = cold_async.run(platform, runtime_id, function_id,
+                                                worker_rps=worker_rps)
+        sections.append(section)
+        notes += section_notes
     if args.package_mib > 0:
         package_section, package_notes = transfer.run(
             platform, runtime_id, args.package_mib, args.package_runs)
@@ -222,7 +222,7 @@ def run(args, platform):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     print("==> starting a private platform", flush=True)
-    with Platform() as platform:
+    with Platform(runtimes_dir=HERE.parent / "runtimes") as platform:
         platform.wait_healthy(120)
         text = run(args, platform)
     print("\n" + text)

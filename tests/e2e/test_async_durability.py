@@ -11,7 +11,7 @@ from qinling_testing.api_client import ApiClient
 from qinling_testing.packages import zip_package
 from qinling_testing.platform import Platform
 
-from qinling_execution import async_queue
+from qinling_execution import execution_queue
 
 COUNT = 100
 SLOW_SOURCE = '''\
@@ -72,7 +72,7 @@ def run_queue(platform):
     """``(ready messages, consumers)`` of the execution queue, as the broker has them now."""
     url = platform.rabbit.transport_url.replace("rabbit://", "amqp://")
     with Connection(url) as connection:
-        declared = async_queue.RUN_QUEUE(connection.channel()).queue_declare(passive=True)
+        declared = execution_queue.RUN_QUEUE(connection.channel()).queue_declare(passive=True)
     return declared.message_count, declared.consumer_count
 
 
@@ -98,8 +98,9 @@ def publish_duplicates(platform, execution_ids):
     with Connection(url) as connection:
         producer = connection.Producer()
         for execution_id in execution_ids:
-            producer.publish(async_queue.message(execution_id), exchange=async_queue.EXCHANGE,
-                             routing_key=async_queue.RUN_KEY, serializer="json",
+            producer.publish(execution_queue.message(execution_id),
+                             exchange=execution_queue.EXCHANGE,
+                             routing_key=execution_queue.RUN_KEY, serializer="json",
                              delivery_mode=2)
 
 
@@ -109,9 +110,9 @@ def test_a_killed_execution_service_loses_and_repeats_nothing(platform, api, fun
         response = api.execute(function_id, {"n": n}, sync=False)
         assert response.status_code == 201, response.text
         accepted[response.json()["id"]] = n
-    in_flight = [e for e in executions(api, function_id).values() if e["status"] == "running"]
+    running = [e for e in executions(api, function_id).values() if e["status"] == "running"]
     platform.kill("execution")  # SIGKILL
-    assert in_flight, "everything had ended before the kill: nothing was tested"
+    assert running, "everything had ended before the kill: nothing was tested"
 
     platform.start("execution")
     platform.wait_healthy(START_TIMEOUT)

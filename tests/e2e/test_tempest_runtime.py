@@ -1,4 +1,4 @@
-"""Qinling's tempest runtime tests (research/qinling.md §4.2, §4.3: tests 21-25, 27, 28) through
+"""Qinling's tempest runtime scenarios (limits, timeouts, cpu, input) through
 the REST API of the whole platform, with the local orchestrator's sandbox.
 
 The functions behave as tempest's do (written here, not copied), with parameters so that the

@@ -5,7 +5,8 @@ package functions and a urlencoded form for image/swift ones; a JSON body is acc
 On update it merges the keys of ``code`` into the form (``source=package``) instead of
 sending ``code``. Fields reach the function service as strings, as a form carries them
 (JSON objects as JSON text). The package part is read chunk by chunk and passed on to the
-storage service as it arrives: never held whole.
+storage service as it arrives: never held whole. The form's rules (required fields, ranges,
+code sources) are the function service's; here only its shape is read.
 """
 import json
 
@@ -25,15 +26,14 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
 MALFORMED_MULTIPART = "Malformed multipart/form-data request body."
 
 
-async def read(request, fields, upload, discard):
+async def read(request, fields, upload):
     """``(values, package)``: the ``fields`` present, and what ``upload`` returned or ``None``.
 
-    ``upload(chunks)`` stores an async iterator of bytes; ``discard(package)`` deletes a stored
-    package again when the rest of the form turns out to be unusable.
+    ``upload(chunks)`` stores an async iterator of bytes (the ``package`` part).
     """
     content_type = request.content_type
     if content_type == "multipart/form-data":
-        return await read_multipart(request, fields, upload, discard)
+        return await read_multipart(request, fields, upload)
     if content_type == "application/json":
         return json_values(validation.json_object(await request.read()), fields), None
     if content_type in FORM_TYPES:
@@ -68,7 +68,9 @@ def json_values(body, fields):
     return values
 
 
-async def read_multipart(request, fields, upload, discard):
+async def read_multipart(request, fields, upload):
+    """A package stored before the body turns out broken is left to the storage service's
+    reaper (see ``views.functions``)."""
     values, package = {}, None
     try:
         reader = await request.multipart()
@@ -81,11 +83,7 @@ async def read_multipart(request, fields, upload, discard):
                 values[part.name] = await part.text()
             # any other part is skipped: the reader drains it before the next one
     except (ValueError, RuntimeError, AssertionError):  # how aiohttp reports a bad body
-        await discard_if_stored(package, discard)
         raise InvalidInput(MALFORMED_MULTIPART) from None
-    except BaseException:
-        await discard_if_stored(package, discard)
-        raise
     return values, package
 
 
@@ -107,7 +105,3 @@ async def part_chunks(part, read_errors):
         read_errors.append(exc)
         raise
 
-
-async def discard_if_stored(package, discard):
-    if package is not None:
-        await discard(package)

@@ -1,9 +1,9 @@
 """A native asyncio client for Nameko's AMQP RPC and event protocol (aio-pika, no eventlet).
 
-Wire format (nameko 2.14, see research/stack.md §2): a request goes to the topic exchange
-``nameko-rpc`` with routing key ``<service>.<method>``, body ``{"args", "kwargs"}``, context data
-as headers ``nameko.<key>``, and ``reply_to`` = a routing key bound to our reply queue on the
-same exchange. The reply body is ``{"result", "error"}``. Events go to ``<service>.events``.
+Wire format (nameko 2.14's ``nameko/rpc.py``): a request goes to the topic exchange
+``nameko-rpc`` with routing key ``<service>.<method>``, body ``{"args", "kwargs"}``, context
+data as headers ``nameko.<key>``, and ``reply_to`` = a routing key bound to our reply queue on
+the same exchange. The reply body is ``{"result", "error"}``. Events go to ``<service>.events``.
 
 Failure semantics, all raised as ``Unavailable`` (HTTP 503) unless stated:
 - no queue for the service (mandatory publish returned): "Service 'x' is not running.";

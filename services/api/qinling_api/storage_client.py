@@ -1,9 +1,9 @@
 """HTTP client of the storage service: package bytes never travel over RPC.
 
-Contract (docs/architecture.md): ``PUT <storage>/v1/packages?project_id=<p>`` with the raw zip as
-a chunked body → 201 ``{"key", "md5sum", "sha256", "size"}``; ``GET`` of a signed URL (made by
-the function service) → the bytes, streamed; errors have the body
-``{"error": {"type": "<wire error name>", "message": "..."}}``.
+Contract (services/storage/README.md): ``PUT <storage>/v1/packages?project_id=<p>`` with the
+raw zip as a chunked body → 201 ``{"key", "md5sum", "sha256", "size"}`` of an upload, unclaimed
+until the function service claims it; ``GET`` of a signed URL (made by the function service) →
+the bytes, streamed; errors have the body ``{"error": {"type": "<wire error name>", "message"}}``.
 """
 import contextlib
 import logging

@@ -81,8 +81,3 @@ def version_number(raw):
 def is_true(raw):
     """A query flag as Qinling read it (``strutils.bool_from_string``): true/1/yes/on/y/t."""
     return str(raw).strip().lower() in TRUE_TEXTS
-
-
-def require_function_reference(values):
-    if values.get("function_id") is None and values.get("function_alias") is None:
-        raise InvalidInput("Either function_alias or function_id must be provided.")

@@ -29,6 +29,7 @@ def extra_config(conf):
                              "concurrency": conf.engine.async_concurrency},
         "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": {
             "state_dir": os.path.join(config.state_path(conf), "execution"),
+            "runtimes_dir": os.path.abspath(conf.local.runtimes_dir or "runtimes"),
             "worker_start_timeout": conf.local.worker_start_timeout,
             "python_executable": conf.local.python_executable,
             "node_executable": conf.local.node_executable,

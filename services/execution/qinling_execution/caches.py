@@ -1,6 +1,18 @@
-"""Caches that keep RPC calls off the hot path: function specs, aliases, signed package URLs."""
+"""The caches that keep RPC calls and queries off the warm path: function specs, aliases,
+runtimes and signed package URLs. Each replica keeps its own; the function service's events
+and this service's own runtime changes make them forget (``invalidation``)."""
 import time
 import urllib.parse
+
+
+class Caches:
+    """This replica's caches, one per kind of thing cached."""
+
+    def __init__(self):
+        self.specs = TtlCache()     # (function_id, version) -> spec
+        self.aliases = TtlCache()   # (alias name, project_id) -> resolved alias
+        self.runtimes = TtlCache()  # (runtime_id,) -> runtime dict, or None when there is none
+        self.package_urls = PackageUrls()
 
 
 class TtlCache:

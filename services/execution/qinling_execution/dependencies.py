@@ -1,98 +1,125 @@
-"""Dependency providers: build the engine's collaborators once per service, from config."""
-import logging
-import time
+"""The execution service's dependency providers: each builds one port from the container config,
+once per service container, and injects it into every Nameko worker.
 
-import eventlet
+Placement needs the orchestrator, the worker map and the warm pool, and the warm pool needs the
+orchestrator: a provider finds the providers it needs among its container's dependencies
+(``_sibling``). Providers are set up concurrently, so each builds its port once, on first need,
+whichever asks first. Placement's setup starts the worker map and rebuilds this replica's state
+from it (``Placement.start``) before any entrypoint starts; its stop closes the orchestrator
+(stopping this replica's workers), then gives up the worker map's lease.
+
+Container config: ``ORCHESTRATOR`` (``{"name", "settings"}``), ``ETCD`` (etcd3gw client
+settings and the key ``prefix``) and ``ENGINE``: ``function_concurrency``,
+``function_service_expiration``, and optionally ``pool_size`` (default 0), ``replica_id``
+(default ``"local"``; stable across restarts of one replica, unique among live replicas) and
+``lease_ttl``.
+"""
 from etcd3gw.client import Etcd3Client
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from qinling_execution import scaling
-from qinling_execution.caches import PackageUrls, TtlCache
+from qinling_execution.caches import Caches
 from qinling_execution.etcd_store import EtcdStore
 from qinling_execution.orchestrators import load_orchestrator
 from qinling_execution.placement import Placement
-from qinling_execution.pools import WarmPool
+from qinling_execution.warm_pool import WarmPool
 from qinling_execution.worker_client import WorkerClient
-from qinling_execution.workers import LEASE_TTL, WorkerMap
-
-LOG = logging.getLogger(__name__)
+from qinling_execution.worker_map import LEASE_TTL, WorkerMap
 
 
-class Engine:
-    """What the execution service needs to run functions, wired together.
+class _BuiltOnce(DependencyProvider):
+    """Provides one object, built on first need: by this provider's ``setup`` or by a sibling
+    provider that needs it."""
 
-    ``pool_size`` idle workers are kept per available runtime; workers idle for
-    ``idle_expiration`` seconds are stopped. ``clock`` and ``spawn`` are injectable for tests.
-    """
+    def __init__(self):
+        super().__init__()
+        self._lock = Semaphore()
+        self._built = None
 
-    def __init__(self, orchestrator, worker_map, concurrency, worker_client, pool_size=0,
-                 idle_expiration=3600.0, clock=time.monotonic, spawn=eventlet.spawn_n):
-        self.orchestrator = orchestrator
-        self.worker_map = worker_map
-        self.policy = scaling.Policy(concurrency=concurrency, pool_size=pool_size,
-                                     idle_expiration=idle_expiration)
-        self.pool = WarmPool(orchestrator, pool_size, spawn)
-        self.placement = Placement(orchestrator, worker_map, self.policy, self.pool, clock,
-                                   spawn)
-        self.worker_client = worker_client
-        self.specs = TtlCache()    # (function_id, version) -> spec
-        self.aliases = TtlCache()  # (alias name, project_id) -> resolved alias
-        self.runtimes = TtlCache()  # (runtime_id,) -> runtime dict, or None when there is none
-        self.package_urls = PackageUrls()
+    def build(self, config):
+        raise NotImplementedError
 
-    def start(self):
-        """Load and watch the worker map, then rebuild this replica's state from it."""
-        self.worker_map.start(on_removed=self.placement.forget_worker)
-        self.placement.recover()
-
-    def upkeep(self, runtimes):
-        """One tick of the upkeep timer, given the available runtimes (``[{"id", "image"}]``):
-        keep the worker map's lease and watch alive, forget dead workers, stop idle ones, and
-        refill the warm pools (in the background), remove stray keys. Each step runs even
-        when another fails (e.g. while etcd is down)."""
-        for step in (self.worker_map.keep_alive, self.placement.reap_dead,
-                     self.placement.reap_idle, lambda: self.pool.keep(runtimes),
-                     self.placement.reap_strays):
-            try:
-                step()
-            except Exception:
-                LOG.exception("upkeep step %s failed", getattr(step, "__name__", step))
-
-    def close(self):
-        self.orchestrator.close()
-        self.worker_map.stop()
-
-
-class EngineProvider(DependencyProvider):
-    """Reads ``ORCHESTRATOR``, ``ETCD`` and ``ENGINE`` from the container config.
-
-    ``ENGINE``: ``function_concurrency``, ``function_service_expiration``, and optionally
-    ``pool_size`` (default 0), ``replica_id`` (default ``"local"``; stable across restarts of one
-    replica, unique among live replicas) and ``lease_ttl``.
-    """
-
-    def __init__(self, engine=None):
-        self.engine = engine
+    def built(self):
+        with self._lock:
+            if self._built is None:
+                self._built = self.build(self.container.config)
+        return self._built
 
     def setup(self):
-        if self.engine is not None:
-            return
-        config = self.container.config
+        self.built()
+
+    def get_dependency(self, worker_ctx):
+        return self._built
+
+    def _sibling(self, provider_class):
+        """What this container's provider of class ``provider_class`` provides."""
+        (provider,) = [dependency for dependency in self.container.dependencies
+                       if type(dependency) is provider_class]
+        return provider.built()
+
+
+class OrchestratorProvider(_BuiltOnce):
+    """The orchestrator driver (closed by :class:`PlacementProvider` at stop)."""
+
+    def build(self, config):
+        return load_orchestrator(config["ORCHESTRATOR"]["name"],
+                                 config["ORCHESTRATOR"]["settings"])
+
+
+class WorkerMapProvider(_BuiltOnce):
+    """The worker map in etcd (started and stopped by :class:`PlacementProvider`)."""
+
+    def build(self, config):
         etcd = dict(config["ETCD"])
         prefix = etcd.pop("prefix", "/qinling/")
         settings = config["ENGINE"]
-        worker_map = WorkerMap(EtcdStore(Etcd3Client(timeout=5, **etcd)), prefix,
-                               owner=settings.get("replica_id", "local"),
-                               lease_ttl=settings.get("lease_ttl", LEASE_TTL))
-        orchestrator = load_orchestrator(config["ORCHESTRATOR"]["name"],
-                                         config["ORCHESTRATOR"]["settings"])
-        self.engine = Engine(orchestrator, worker_map, settings["function_concurrency"],
-                             WorkerClient(), pool_size=settings.get("pool_size", 0),
-                             idle_expiration=settings["function_service_expiration"])
-        self.engine.start()
+        return WorkerMap(EtcdStore(Etcd3Client(timeout=5, **etcd)), prefix,
+                         owner=settings.get("replica_id", "local"),
+                         lease_ttl=settings.get("lease_ttl", LEASE_TTL))
+
+
+class WarmPoolProvider(_BuiltOnce):
+    """``pool_size`` idle workers per available runtime, started by the orchestrator."""
+
+    def build(self, config):
+        return WarmPool(self._sibling(OrchestratorProvider), config["ENGINE"].get("pool_size", 0))
+
+
+class PlacementProvider(_BuiltOnce):
+    """Placement over the orchestrator, the worker map and the warm pool; owns the start and
+    the stop of this replica's part in the worker map."""
+
+    def build(self, config):
+        settings = config["ENGINE"]
+        policy = scaling.Policy(concurrency=settings["function_concurrency"],
+                                pool_size=settings.get("pool_size", 0),
+                                idle_expiration=settings["function_service_expiration"])
+        return Placement(self._sibling(OrchestratorProvider), self._sibling(WorkerMapProvider),
+                         policy, self._sibling(WarmPoolProvider))
+
+    def setup(self):
+        self.built().start()
 
     def stop(self):
-        self.engine.close()
+        if self._built is not None:
+            self._built.orchestrator.close()
+            self._built.worker_map.stop()
 
-    def get_dependency(self, worker_ctx):
-        return self.engine
+
+class WorkerClientProvider(_BuiltOnce):
+    """One worker client (its keep-alive connections) per replica."""
+
+    def build(self, config):
+        return WorkerClient()
+
+    def stop(self):
+        if self._built is not None:
+            self._built.close()
+
+
+class CachesProvider(_BuiltOnce):
+    """This replica's caches of specs, aliases, runtimes and signed package URLs."""
+
+    def build(self, config):
+        return Caches()

@@ -1,5 +1,6 @@
 """etcd reduced to the calls the worker map makes, over etcd3gw (HTTP JSON gateway; gRPC clients
-hang under eventlet), and an in-memory stand-in with the same interface for unit tests.
+hang under eventlet). Unit tests use an in-memory stand-in with the same interface
+(``tests/fakes.py``).
 
 Keys and values are ``str``; leases are plain ids. The watch is this module's own green thread
 rather than etcd3gw's ``watch_prefix``: that one runs in a thread pool and swallows the end of its
@@ -161,86 +162,3 @@ class EtcdStore:
                                             stream=True, timeout=(self.client.timeout, None))
         return Watch(open_stream, on_event)
 
-
-class FakeWatch:
-    def __init__(self, store, prefix, on_event):
-        self.store, self.prefix, self.on_event = store, prefix, on_event
-        self.alive = True
-
-    def cancel(self):
-        self.alive = False
-
-
-class FakeEtcd:
-    """In-memory etcd with EtcdStore's interface, for unit tests. Watch events are delivered
-    at once, in the caller's green thread. ``expire(lease)`` plays a lease running out;
-    ``break_watches()`` plays a lost watch stream."""
-
-    def __init__(self):
-        self.data = {}    # key -> (value, lease)
-        self.revision = 0
-        self.leases = set()
-        self.locks = {}   # name -> token
-        self.watches = []
-        self._next_id = 0
-
-    def load(self, prefix):
-        return self.revision, [(k, v) for k, (v, _) in sorted(self.data.items())
-                               if k.startswith(prefix)]
-
-    def put(self, key, value, lease=None):
-        if lease is not None and lease not in self.leases:
-            raise ValueError(f"lease {lease} not found")
-        self.data[key] = (value, lease)
-        self._changed("PUT", key, value)
-
-    def delete(self, key):
-        if self.data.pop(key, None) is not None:
-            self._changed("DELETE", key, "")
-
-    def delete_prefix(self, prefix):
-        for key in [k for k in self.data if k.startswith(prefix)]:
-            self.delete(key)
-
-    def grant(self, ttl):
-        self._next_id += 1
-        self.leases.add(self._next_id)
-        return self._next_id
-
-    def refresh(self, lease):
-        return lease in self.leases
-
-    def revoke(self, lease):
-        self.leases.discard(lease)
-        for key in [k for k, (_, owner) in self.data.items() if owner == lease]:
-            self.delete(key)
-
-    expire = revoke
-
-    def try_lock(self, name, ttl):
-        if name in self.locks:
-            return None
-        self._next_id += 1
-        self.locks[name] = self._next_id
-        return name, self._next_id
-
-    def unlock(self, lock):
-        name, token = lock
-        if self.locks.get(name) == token:
-            del self.locks[name]
-
-    def watch(self, prefix, start_revision, on_event):
-        watch = FakeWatch(self, prefix, on_event)
-        self.watches.append(watch)
-        return watch
-
-    def break_watches(self):
-        for watch in self.watches:
-            watch.alive = False
-
-    def _changed(self, kind, key, value):
-        self.revision += 1
-        self.watches = [w for w in self.watches if w.alive]
-        for watch in list(self.watches):
-            if key.startswith(watch.prefix):
-                watch.on_event(kind, key, value)

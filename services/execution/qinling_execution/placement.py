@@ -1,7 +1,8 @@
-"""Choosing a worker for an execution, and carrying out the scaling decisions of ``scaling``.
+"""Placement: choosing or starting the worker for a run, and carrying out the scaling
+decisions of ``scaling``.
 
-Holds this replica's workers, the executions in flight on each and when each was last used, in
-memory (the hot path makes no etcd round trip), and writes every change through to the etcd
+Holds this replica's workers, the load of each (the runs it serves now) and when each was last
+used, in memory (the hot path makes no etcd round trip), and writes every change through to the
 worker map. New workers are taken from the runtime's warm pool when it has one, else started.
 Workers of one function version are changed under a per-function lock of this replica; changes
 that count every replica's workers (a manual scale-down) hold the worker map's etcd lock too.
@@ -22,26 +23,32 @@ LOG = logging.getLogger(__name__)
 
 
 class Placement:
-    def __init__(self, orchestrator, worker_map, policy, pool, clock=time.monotonic,
+    def __init__(self, orchestrator, worker_map, policy, warm_pool, clock=time.monotonic,
                  spawn=eventlet.spawn_n):
         self.orchestrator = orchestrator
         self.worker_map = worker_map
         self.policy = policy
-        self.pool = pool
+        self.warm_pool = warm_pool
         self.clock = clock
         self.spawn = spawn
         self._workers = {}     # (function_id, version) -> {name: Worker}
-        self._in_flight = {}   # worker name -> executions running on it
+        self._load = {}        # worker name -> runs it serves now
         self._last_used = {}   # worker name -> clock() when it was bound or last finished one
-        self._waiting = {}     # (function_id, version) -> executions waiting for a worker
+        self._waiting = {}     # (function_id, version) -> runs waiting for a worker
         self._locks = {}       # (function_id, version) -> Semaphore
-        self._retiring = set()  # dropped workers still running executions
+        self._retiring = set()  # dropped workers still serving runs
+
+    def start(self):
+        """Load and watch the worker map (its removals of this replica's workers stop them),
+        then rebuild this replica's state from it (``recover``)."""
+        self.worker_map.start(on_removed=self.forget_worker)
+        self.recover()
 
     # -- the hot path ---------------------------------------------------------------------
 
     @contextlib.contextmanager
     def worker_for(self, runtime, function_id, version):
-        """Yield a worker for one execution; counts it in flight until the block ends."""
+        """Yield a worker for one run; counts it in the worker's load until the block ends."""
         worker = self._acquire(runtime, function_id, version)
         try:
             yield worker
@@ -57,7 +64,7 @@ class Placement:
         try:
             with self._lock(key):
                 workers = self._workers.setdefault(key, {})
-                running = sum(self._in_flight[name] for name in workers)
+                running = sum(self._load[name] for name in workers)
                 missing = scaling.workers_to_add(running + self._waiting[key], len(workers),
                                                  self.policy)
                 if missing:
@@ -66,17 +73,17 @@ class Placement:
                 if not workers:
                     raise Unavailable(f"No worker of function {function_id} version {version} "
                                       "could be started.")
-                name = scaling.pick_worker({name: self._in_flight[name] for name in workers})
-                self._in_flight[name] += 1
+                name = scaling.pick_worker({name: self._load[name] for name in workers})
+                self._load[name] += 1
                 return workers[name]
         finally:
             self._waiting[key] -= 1
 
     def _release(self, worker):
         name = worker.name
-        self._in_flight[name] -= 1
+        self._load[name] -= 1
         self._last_used[name] = self.clock()
-        if name in self._retiring and self._in_flight[name] == 0:
+        if name in self._retiring and self._load[name] == 0:
             self._retiring.discard(name)
             self._stop(name)
 
@@ -93,7 +100,7 @@ class Placement:
         always keeping one (admin ``scale_down``); the names stopped. Another replica's worker
         is stopped by its owner when it sees its key go."""
         with self.worker_map.locked(function_id, version):
-            loads = {record["name"]: self._in_flight.get(record["name"], 0)
+            loads = {record["name"]: self._load.get(record["name"], 0)
                      for record in self.worker_map.for_function(function_id, version)}
             chosen = scaling.workers_to_remove(loads, count)
             for name in chosen:
@@ -104,7 +111,7 @@ class Placement:
         """Stop the workers idle for ``idle_expiration`` s (down to zero); their names."""
         now, reaped = self.clock(), []
         for (function_id, version), workers in list(self._workers.items()):
-            activity = {name: (self._in_flight[name], self._last_used[name]) for name in workers}
+            activity = {name: (self._load[name], self._last_used[name]) for name in workers}
             for name in scaling.idle_workers(activity, now, self.policy.idle_expiration):
                 LOG.info("worker %s of %s/%s is idle: stopping it", name, function_id, version)
                 self._drop(function_id, version, name)
@@ -117,7 +124,7 @@ class Placement:
         Only workers known before the orchestrator is asked are judged: one started while it
         answers is not in its answer, yet alive."""
         known = [(key, name) for key, workers in self._workers.items() for name in workers]
-        known_idle = self.pool.idle_names()
+        known_idle = self.warm_pool.idle_names()
         alive = {worker.name for worker in self.orchestrator.list_workers()}
         dead = []
         for (function_id, version), name in known:
@@ -125,7 +132,7 @@ class Placement:
                 LOG.warning("worker %s of %s/%s is gone", name, function_id, version)
                 self._drop(function_id, version, name)
                 dead.append(name)
-        self.pool.forget(known_idle - alive)
+        self.warm_pool.forget(known_idle - alive)
         return dead
 
     def reap_strays(self):
@@ -156,7 +163,7 @@ class Placement:
         return started
 
     def _start_one(self, runtime, key):
-        """One new worker of ``key``: an idle one of the runtime's pool, bound, or else a
+        """One new worker of ``key``: an idle one of the runtime's warm pool, bound, or else a
         fresh one. A QinlingError is returned, not raised (see ``_start``)."""
         function_id, version = key
         try:
@@ -165,7 +172,7 @@ class Placement:
                 name = f"{function_id[:8]}-{version}-{uuid.uuid4().hex[:8]}".lower()
                 worker = self.orchestrator.start_worker(
                     runtime["id"], runtime["image"], function_id, version, name)
-            self._in_flight[worker.name] = 0
+            self._load[worker.name] = 0
             self._last_used[worker.name] = self.clock()
             self._workers.setdefault(key, {})[worker.name] = worker
         except QinlingError as exc:
@@ -184,7 +191,7 @@ class Placement:
             LOG.exception("worker %s could not be recorded in the worker map", worker.name)
 
     def _bind_pooled(self, runtime, function_id, version):
-        while (name := self.pool.take(runtime)) is not None:
+        while (name := self.warm_pool.take(runtime)) is not None:
             try:
                 return self.orchestrator.bind_worker(name, function_id, version)
             except QinlingError as exc:
@@ -196,8 +203,8 @@ class Placement:
 
     def drop_function(self, function_id, version):
         """Stop every worker of a function version, on every replica (its code changed, it was
-        deleted or detached). New executions no longer reach them at once; a worker still
-        running executions is stopped when the last of them ends."""
+        deleted or detached). New runs no longer reach them at once; a worker still serving
+        runs is stopped when the last of them ends."""
         self._retire((function_id, version))
         self.worker_map.clear_function(function_id, version)
 
@@ -209,7 +216,7 @@ class Placement:
 
     def forget_worker(self, function_id, version, name):
         """Stop using this replica's worker ``name`` (its key is gone): stop it now, or when
-        its executions end. Unknown names are ignored."""
+        its runs end. Unknown names are ignored."""
         worker = self._workers.get((function_id, version), {}).pop(name, None)
         if worker is not None:
             self._retire_worker(worker)
@@ -223,13 +230,13 @@ class Placement:
             self._retire_worker(worker)
 
     def _retire_worker(self, worker):
-        if self._in_flight.get(worker.name):
+        if self._load.get(worker.name):
             self._retiring.add(worker.name)
         else:
             self._stop(worker.name)
 
     def _stop(self, name):
-        self._in_flight.pop(name, None)
+        self._load.pop(name, None)
         self._last_used.pop(name, None)
         self.orchestrator.stop_worker(name)
 
@@ -259,7 +266,7 @@ class Placement:
     def _adopt(self, worker):
         key = (worker.function_id, worker.function_version)
         self._workers.setdefault(key, {})[worker.name] = worker
-        self._in_flight[worker.name] = 0
+        self._load[worker.name] = 0
         self._last_used[worker.name] = self.clock()
         self._record(worker)  # again, under this life's lease
 
@@ -267,7 +274,7 @@ class Placement:
 
     def runtime_in_use(self, runtime_id):
         """True when a worker of the runtime runs a function: here, or in another replica
-        according to the worker map. Idle pool workers do not count."""
+        according to the worker map. Idle workers of the warm pool do not count."""
         if any(worker.runtime_id == runtime_id
                for workers in self._workers.values() for worker in workers.values()):
             return True

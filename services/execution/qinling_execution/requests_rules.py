@@ -1,34 +1,31 @@
-"""Pure rules for execution requests: field types, defaults and Qinling's input parsing."""
+"""Pure rules of requests to the execution service: new executions (Qinling's input parsing,
+the idempotency key) and manual scaling steps.
+
+The gateway has checked the shape of an execution body already (a JSON object, each field of
+its type: ``services/api/qinling_api/views/executions.py``); the rules are this service's.
+"""
 import json
 
 from qinling_shared.exceptions import InvalidInput
 
 POSITIONAL = "__function_input"
-
-
-def _typed(values, name, kinds, label):
-    value = values.get(name)
-    if value is not None and (not isinstance(value, kinds) or
-                              (isinstance(value, bool) and bool not in kinds)):
-        raise InvalidInput(f"Invalid {name}: {label} is required.")
-    return value
+DESCRIPTION_LENGTH = 255
+IDEMPOTENCY_KEY_LENGTH = 255
+MAX_SCALE_STEP = 100   # most workers one scale_up or scale_down asks for
 
 
 def new_execution(values):
-    """Validate ``POST /v1/executions``; return clean values with defaults."""
-    if not isinstance(values, dict):
-        raise InvalidInput("Invalid request body: a JSON object is required.")
-    function_id = _typed(values, "function_id", (str,), "a string")
-    alias = _typed(values, "function_alias", (str,), "a string")
+    """The values of ``POST /v1/executions`` with defaults, once they keep the rules."""
+    function_id, alias = values.get("function_id"), values.get("function_alias")
     if not function_id and not alias:
         raise InvalidInput("Either function_alias or function_id must be provided.")
-    version = _typed(values, "function_version", (int,), "an integer") or 0
+    version = values.get("function_version") or 0
     if version < 0:
         raise InvalidInput("Invalid function_version: it must not be negative.")
-    sync = _typed(values, "sync", (bool,), "a boolean")
-    description = _typed(values, "description", (str,), "a string")
-    if description is not None and len(description) > 255:
-        raise InvalidInput("Invalid description: at most 255 characters.")
+    description = values.get("description")
+    if description is not None and len(description) > DESCRIPTION_LENGTH:
+        raise InvalidInput(f"Invalid description: at most {DESCRIPTION_LENGTH} characters.")
+    sync = values.get("sync")
     return {
         "function_id": function_id, "function_alias": alias, "function_version": version,
         "sync": True if sync is None else sync, "description": description,
@@ -54,9 +51,6 @@ def parse_input(raw):
     return {POSITIONAL: raw}
 
 
-IDEMPOTENCY_KEY_LENGTH = 255
-
-
 def idempotency_key(raw):
     """The ``Idempotency-Key`` of a request: ``None`` when absent or empty, else printable
     ASCII of at most 255 characters."""
@@ -67,3 +61,19 @@ def idempotency_key(raw):
         raise InvalidInput("Invalid Idempotency-Key: at most 255 printable ASCII characters "
                            "are allowed.")
     return raw
+
+
+def scale_count(count):
+    """A manual scaling step: an integer from 1 to MAX_SCALE_STEP."""
+    if isinstance(count, bool) or not isinstance(count, int) or not (
+            1 <= count <= MAX_SCALE_STEP):
+        raise InvalidInput(f"Invalid count {count!r}: an integer from 1 to {MAX_SCALE_STEP} "
+                           "is required.")
+    return count
+
+
+def version_number(version):
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise InvalidInput(f"Invalid function version {version!r}: a non-negative integer "
+                           "is required.")
+    return version

@@ -40,23 +40,24 @@ def workers_to_add(demand, workers, policy):
     return max(0, min(workers_needed(demand, policy.concurrency) - workers, policy.max_burst))
 
 
-def pick_worker(in_flight):
-    """The least busy worker, given ``{worker_name: executions in flight}``; ties go to the
-    first name, so light load gathers on few workers and the others can go idle."""
-    return min(in_flight, key=lambda name: (in_flight[name], name))
+def pick_worker(loads):
+    """The least loaded worker, given ``{worker_name: load}`` (a worker's load: the runs it
+    serves now); ties go to the first name, so light load gathers on few workers and the others
+    can go idle."""
+    return min(loads, key=lambda name: (loads[name], name))
 
 
 def idle_workers(activity, now, expiration):
-    """Names of workers to stop, given ``{name: (executions in flight, last used)}``: those
-    running nothing whose last execution ended ``expiration`` seconds before ``now`` or earlier.
-    Every worker of a function may go: idle functions scale to zero."""
+    """Names of workers to stop, given ``{name: (load, last used)}``: those serving no run
+    whose last run ended ``expiration`` seconds before ``now`` or earlier. Every worker of a
+    function may go: idle functions scale to zero."""
     return sorted(name for name, (running, last_used) in activity.items()
                   if running == 0 and now - last_used >= expiration)
 
 
 def workers_to_remove(loads, count, keep=1):
-    """At most ``count`` names of ``{name: executions in flight}`` to stop for a manual scale
-    down, always keeping ``keep`` workers: the least busy first, then the last names (the ones
+    """At most ``count`` names of ``{name: load}`` to stop for a manual scale down, always
+    keeping ``keep`` workers: the least loaded first, then the last names (the ones
     :func:`pick_worker` uses least)."""
     removable = max(0, len(loads) - keep)
     by_name_last = sorted(loads, reverse=True)
@@ -65,5 +66,5 @@ def workers_to_remove(loads, count, keep=1):
 
 
 def pool_shortfall(idle, size):
-    """Idle workers a runtime's pool lacks."""
+    """Idle workers a runtime's warm pool lacks."""
     return max(0, size - idle)

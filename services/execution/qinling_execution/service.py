@@ -1,22 +1,24 @@
-"""The execution service: runtimes, executions, and the workers that run them."""
-import logging
+"""The execution service: runtimes, executions, and the workers that run them.
 
-from nameko.events import BROADCAST, event_handler
+Each entrypoint calls one handler function with the ports it uses (see the module map in
+``services/execution/README.md``).
+"""
+from nameko.events import BROADCAST, EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 
-from qinling_shared import events
 from qinling_nameko.database import Database
-from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
-from qinling_nameko.ping import Pingable
-from qinling_nameko.providers import IsAdmin, ProjectId
-from qinling_shared.status import RuntimeStatus
+from qinling_nameko.ping import pong
+from qinling_nameko.providers import CurrentCaller
+from qinling_shared import events
 
-from qinling_execution.dependencies import EngineProvider
-from qinling_execution.executions import ExecutionMethods
-from qinling_execution.runtime_methods import RuntimeMethods
-from qinling_execution.scaling_methods import ScalingMethods
-
-LOG = logging.getLogger(__name__)
+from qinling_execution import cancellation, consumer, executions, function_workers
+from qinling_execution import invalidation, runtimes, sweeper, worker_upkeep
+from qinling_execution.active_runs import ActiveRunsProvider
+from qinling_execution.dependencies import (
+    CachesProvider, OrchestratorProvider, PlacementProvider, WarmPoolProvider,
+    WorkerClientProvider, WorkerMapProvider)
+from qinling_execution.execution_queue import ExecutionQueue, consume_executions
 
 
 def cache_event(event_type):
@@ -26,99 +28,166 @@ def cache_event(event_type):
                          reliable_delivery=False)
 
 
-class ExecutionService(ExecutionMethods, RuntimeMethods, ScalingMethods, Pingable):
+class ExecutionService:
     name = "execution"
 
     db = Database("qinling_execution")
-    engine = EngineProvider()
+    orchestrator = OrchestratorProvider()
+    worker_map = WorkerMapProvider()
+    warm_pool = WarmPoolProvider()
+    placement = PlacementProvider()
+    worker_client = WorkerClientProvider()
+    caches = CachesProvider()
+    active_runs = ActiveRunsProvider()
+    execution_queue = ExecutionQueue()
+    dispatch = EventDispatcher()
     function = RpcProxy("function")
     storage = RpcProxy("storage")
-    project_id = ProjectId()
-    is_admin = IsAdmin()
+    caller = CurrentCaller()
 
-    def health(self):
-        return {"orchestrator": self.engine.orchestrator.probe()}
+    @rpc
+    def ping(self):
+        return pong(self.name, orchestrator=self.orchestrator.probe())
 
-    # -- what to run --------------------------------------------------------------------
+    # -- executions -----------------------------------------------------------------------
 
-    def _alias(self, name):
-        """``{function_id, function_version}`` of an alias, as the caller may see it."""
-        key = (name, self.project_id)  # alias names are unique per project
-        return self.engine.aliases.get(key, lambda: self.function.resolve_alias(name))
+    @rpc
+    def create_execution(self, values, idempotency_key=None):
+        return executions.create_execution(
+            values, idempotency_key, self.caller, session=self.db, function=self.function,
+            caches=self.caches, storage=self.storage, placement=self.placement,
+            worker_client=self.worker_client, active_runs=self.active_runs,
+            execution_queue=self.execution_queue)
 
-    def _runnable_spec(self, function_id, version):
-        """The spec to run, checked in Qinling's order: the function exists (404), its
-        runtime is available (409), only package functions have versions (400), the version
-        exists (404)."""
-        live = self._spec(function_id, 0)
-        self._check_runtime(live["runtime_id"])
-        if not version:
-            return live
-        if live["code"]["source"] != "package":
-            raise InvalidInput("Can not specify version for package type function.")
-        spec = self._spec(function_id, version)
-        if spec["runtime_id"] != live["runtime_id"]:
-            self._check_runtime(spec["runtime_id"])
-        return spec
+    @rpc
+    def get_execution(self, execution_id):
+        return executions.get_execution(execution_id, self.caller, self.db)
 
-    def _spec(self, function_id, version, check_project=True):
-        spec = self.engine.specs.get(
-            (function_id, version),
-            lambda: self.function.get_function_spec(function_id, version))
-        if check_project and not (self.is_admin or spec["project_id"] == self.project_id):
-            raise NotFound(f"Function not found [id={function_id}]")
-        return spec
+    @rpc
+    def get_execution_log(self, execution_id):
+        return executions.get_execution_log(execution_id, self.caller, self.db)
 
-    def _check_runtime(self, runtime_id):
-        if runtime_id and self._runtime_view(runtime_id)["status"] != RuntimeStatus.AVAILABLE:
-            raise Conflict(f"Runtime {runtime_id} is not available.")
+    @rpc
+    def list_executions(self, query=None):
+        return executions.list_executions(query, self.caller, self.db)
+
+    @rpc
+    def delete_execution(self, execution_id):
+        executions.delete_execution(execution_id, self.caller, self.db)
+
+    @rpc
+    def cancel_execution(self, execution_id):
+        return executions.cancel_execution(execution_id, self.caller, self.db, self.dispatch)
+
+    @event_handler("execution", cancellation.EXECUTION_CANCELLED, handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_execution_cancelled(self, payload):
+        cancellation.stop_run(payload["id"], self.active_runs, self.worker_client)
+
+    @consume_executions
+    def run_queued(self, body):
+        consumer.run_queued(
+            body, self.caller, session=self.db, function=self.function, caches=self.caches,
+            storage=self.storage, placement=self.placement, worker_client=self.worker_client,
+            active_runs=self.active_runs, execution_queue=self.execution_queue)
+
+    @timer(interval=sweeper.SWEEP_INTERVAL)
+    def sweep_executions(self):
+        sweeper.sweep(self.db, self.execution_queue)
+
+    # -- runtimes -------------------------------------------------------------------------
+
+    @rpc
+    def create_runtime(self, values):
+        return runtimes.create_runtime(values, self.caller, session=self.db,
+                                       orchestrator=self.orchestrator)
+
+    @rpc
+    def get_runtime(self, runtime_id):
+        return runtimes.get_runtime(runtime_id, self.caller, self.db)
+
+    @rpc
+    def list_runtimes(self, query=None):
+        return runtimes.list_runtimes(query, self.caller, self.db)
+
+    @rpc
+    def update_runtime(self, runtime_id, values):
+        return runtimes.update_runtime(
+            runtime_id, values, self.caller, session=self.db, orchestrator=self.orchestrator,
+            placement=self.placement, caches=self.caches, dispatch=self.dispatch)
+
+    @rpc
+    def delete_runtime(self, runtime_id):
+        runtimes.delete_runtime(
+            runtime_id, self.caller, session=self.db, orchestrator=self.orchestrator,
+            function=self.function, caches=self.caches, dispatch=self.dispatch)
+
+    @rpc
+    def get_runtime_pool(self, runtime_id):
+        return runtimes.get_runtime_pool(runtime_id, self.caller, self.db, self.orchestrator)
+
+    # -- a function version's workers -----------------------------------------------------
 
     @rpc
     def list_workers(self, function_id, version=0):
-        """The workers of a function version, as Qinling's ``GET .../workers`` lists them."""
-        self._spec(function_id, 0)
-        return [{"function_id": function_id, "function_version": version,
-                 "worker_name": worker["name"]}
-                for worker in self.engine.worker_map.for_function(function_id, version)]
+        return function_workers.list_workers(
+            function_id, version, self.caller, caches=self.caches, function=self.function,
+            worker_map=self.worker_map)
 
-    # -- keeping caches and workers current ---------------------------------------------
+    @rpc
+    def scale_up_function(self, function_id, version=0, count=1):
+        return function_workers.scale_up(
+            function_id, version, count, self.caller, session=self.db, caches=self.caches,
+            function=self.function, placement=self.placement)
+
+    @rpc
+    def scale_down_function(self, function_id, version=0, count=1):
+        return function_workers.scale_down(
+            function_id, version, count, self.caller, caches=self.caches,
+            function=self.function, placement=self.placement)
+
+    @rpc
+    def detach_function(self, function_id, version=0):
+        function_workers.detach(function_id, version, self.caller, caches=self.caches,
+                                function=self.function, placement=self.placement)
+
+    @timer(interval=worker_upkeep.UPKEEP_INTERVAL)
+    def upkeep(self):
+        worker_upkeep.upkeep(self.db, self.worker_map, self.placement, self.warm_pool)
+
+    # -- keeping caches and workers current -----------------------------------------------
 
     @rpc
     def forget_function(self, function_id):
-        """Called by the function service right after an update that changes what runs:
-        drop every cached spec of the function and stop its version-0 workers, so the next
-        execution runs the new code. The ``function_updated`` event does the same on every
-        other replica."""
-        self.engine.specs.forget_group(function_id)
-        self.engine.placement.drop_function(function_id, 0)
+        """Called by the function service right after an update that changes what runs; the
+        ``function_updated`` event does the same on every other replica."""
+        invalidation.forget_function(function_id, self.caches, self.placement)
 
     @cache_event(events.FUNCTION_UPDATED)
     def on_function_updated(self, payload):
-        self.forget_function(payload["id"])
+        invalidation.forget_function(payload["id"], self.caches, self.placement)
 
     @cache_event(events.FUNCTION_DELETED)
     def on_function_deleted(self, payload):
-        self.engine.specs.forget_group(payload["id"])
-        self.engine.placement.drop_all_versions(payload["id"])
+        invalidation.function_deleted(payload["id"], self.caches, self.placement)
 
     @cache_event(events.VERSION_DELETED)
     def on_version_deleted(self, payload):
-        function_id, version = payload["function_id"], int(payload["version"])
-        self.engine.specs.forget((function_id, version))
-        self.engine.placement.drop_function(function_id, version)
+        invalidation.version_deleted(payload["function_id"], int(payload["version"]),
+                                     self.caches, self.placement)
 
     @cache_event(events.RUNTIME_UPDATED)
     def on_runtime_updated(self, payload):
-        self.engine.runtimes.forget((payload["id"],))
+        invalidation.forget_runtime(payload["id"], self.caches)
 
     @cache_event(events.RUNTIME_DELETED)
     def on_runtime_deleted(self, payload):
-        self.engine.runtimes.forget((payload["id"],))
+        invalidation.forget_runtime(payload["id"], self.caches)
 
     @cache_event(events.ALIAS_UPDATED)
     def on_alias_updated(self, payload):
-        self.engine.aliases.forget_group(payload["name"])
+        invalidation.forget_alias(payload["name"], self.caches)
 
     @cache_event(events.ALIAS_DELETED)
     def on_alias_deleted(self, payload):
-        self.engine.aliases.forget_group(payload["name"])
+        invalidation.forget_alias(payload["name"], self.caches)

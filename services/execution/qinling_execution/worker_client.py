@@ -1,4 +1,5 @@
-"""Talk to workers: ``POST /execute`` on a keep-alive connection, results in Qinling's shape.
+"""The worker client: ``POST /execute`` (and ``/cancel``) to workers on keep-alive connections,
+results in Qinling's shape.
 
 A worker always answers ``{output, duration, logs, success}``. When it cannot (unreachable,
 a read timeout, an answer that is not a result), the client makes a result of the same shape
@@ -8,13 +9,11 @@ with Qinling's texts, so the caller records an execution either way:
 - anything else → ``Function execution failed.``, with the reason in ``logs``, and
   ``platform_failure: True``: the worker could not be reached or broke before it answered with
   a result, so the function may not have run (asynchronous executions retry those).
-
-The caller can tell a broken worker from a failed function with :meth:`WorkerClient.ping`.
 """
 import json
 import time
 
-from qinling_execution.worker_http import Pool, ProtocolError, ReadTimeout
+from qinling_execution.worker_http import ConnectionPool, ProtocolError, ReadTimeout
 
 TIMEOUT_MESSAGE = "Function execution timeout."
 FAILED_MESSAGE = "Function execution failed."
@@ -24,13 +23,13 @@ _REASON_LIMIT = 500
 
 
 class WorkerClient:
-    """One per process; thread- and greenlet-safe (a pool of connections per worker)."""
+    """One per process; thread- and greenlet-safe (idle connections kept per worker)."""
 
     def __init__(self, margin=DEFAULT_MARGIN, connect_timeout=CONNECT_TIMEOUT,
                  connections_per_worker=10):
         self.margin = margin
         self.connect_timeout = connect_timeout
-        self._pool = Pool(per_worker=connections_per_worker)
+        self._connections = ConnectionPool(per_worker=connections_per_worker)
 
     def execute(self, url, payload, timeout=None):
         """POST ``payload`` (the /execute body) to the worker at ``url``; the result dict.
@@ -59,21 +58,13 @@ class WorkerClient:
             return False
         return response.status == 200
 
-    def ping(self, url, timeout=1.0):
-        """True when the worker answers ``GET /ping``."""
-        try:
-            response = self._pool.request("GET", f"{url.rstrip('/')}/ping",
-                                          connect_timeout=timeout, read_timeout=timeout)
-        except (ReadTimeout, ProtocolError, OSError):
-            return False
-        return response.status == 200
-
     def close(self):
-        self._pool.clear()
+        self._connections.clear()
 
     def _post(self, url, path, document, read_timeout):
-        return self._pool.request("POST", url.rstrip("/") + path, json.dumps(document).encode(),
-                                  self.connect_timeout, read_timeout)
+        return self._connections.request("POST", url.rstrip("/") + path,
+                                         json.dumps(document).encode(), self.connect_timeout,
+                                         read_timeout)
 
 
 def _result(response, started):
@@ -99,39 +90,3 @@ def _failure(message, started, reason, platform=False):
         failure["platform_failure"] = True
     return failure
 
-
-def echo_result(url, payload):
-    """FakeWorkerClient's default answer: the input as output, Qinling-style logs."""
-    execution_id = payload.get("execution_id")
-    return {"output": payload.get("input"), "success": True, "duration": 0.001,
-            "logs": f"Start execution: {execution_id}\nFinished execution: {execution_id}\n"}
-
-
-class FakeWorkerClient:
-    """WorkerClient for unit tests: records ``(url, payload)`` in ``calls`` and answers with
-    ``respond(url, payload)``; URLs in ``unreachable`` fail as a dead worker does. ``cancel``
-    calls are recorded in ``cancelled`` as ``(url, execution_id)``."""
-
-    def __init__(self, respond=echo_result):
-        self.respond = respond
-        self.calls = []
-        self.unreachable = set()
-        self.cancelled = []
-
-    def execute(self, url, payload, timeout=None):
-        self.calls.append((url, payload))
-        if url in self.unreachable:
-            return {"output": FAILED_MESSAGE, "success": False, "duration": 0,
-                    "logs": f"The worker at {url} failed: connection refused",
-                    "platform_failure": True}
-        return self.respond(url, payload)
-
-    def cancel(self, url, execution_id, timeout=2.0):
-        self.cancelled.append((url, execution_id))
-        return url not in self.unreachable
-
-    def ping(self, url, timeout=1.0):
-        return url not in self.unreachable
-
-    def close(self):
-        pass

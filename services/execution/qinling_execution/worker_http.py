@@ -32,7 +32,7 @@ class Response:
         self.data = data
 
 
-class Pool:
+class ConnectionPool:
     """Idle connections per worker address (``host:port``); thread- and greenlet-safe."""
 
     def __init__(self, per_worker=10):

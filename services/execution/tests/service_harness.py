@@ -1,19 +1,24 @@
-"""Unit-test helpers for ExecutionService: the service on ``worker_factory`` with a fake
+"""Unit-test helpers for ExecutionService: the service on ``worker_factory`` with the fake
 orchestrator, worker client and etcd, and a fake function service behind its RpcProxy."""
+import time
+
 import sqlalchemy as sa
+from fakes import FakeEtcd, FakeQueueHandle, FakeWorkerClient
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import Session
 
+from qinling_nameko.providers import Caller
 from qinling_shared.exceptions import NotFound
 
-from qinling_execution.async_queue import FakeQueueHandle
-from qinling_execution.dependencies import Engine
-from qinling_execution.in_flight import Runs
+from qinling_execution import scaling
+from qinling_execution.active_runs import ActiveRuns
+from qinling_execution.caches import Caches
 from qinling_execution.models import Base
 from qinling_execution.orchestrators.fake import FakeOrchestrator
+from qinling_execution.placement import Placement
 from qinling_execution.service import ExecutionService
-from qinling_execution.worker_client import FakeWorkerClient
-from qinling_execution.workers import FakeEtcd, WorkerMap
+from qinling_execution.warm_pool import WarmPool
+from qinling_execution.worker_map import WorkerMap
 
 
 def new_session():
@@ -22,10 +27,43 @@ def new_session():
     return Session(engine, expire_on_commit=False)
 
 
-def new_engine(orchestrator=None):
-    """An engine whose background work (worker map writes, pool refills) is done at once."""
-    return Engine(orchestrator or FakeOrchestrator(), WorkerMap(FakeEtcd()), 3,
-                  FakeWorkerClient(), spawn=lambda function, *args: function(*args))
+def run_now(function, *args):
+    function(*args)
+
+
+class Ports:
+    """The ports the service's dependency providers build, as one replica's: the fake
+    orchestrator and worker client, a worker map (on a FakeEtcd unless given), and the real warm
+    pool, placement and caches over them. Background work (worker map writes, warm pool
+    refills) is done at once."""
+
+    def __init__(self, orchestrator=None, worker_map=None, concurrency=3, pool_size=0,
+                 idle_expiration=3600.0, clock=time.monotonic):
+        self.orchestrator = orchestrator or FakeOrchestrator()
+        self.worker_map = worker_map or WorkerMap(FakeEtcd())
+        self.warm_pool = WarmPool(self.orchestrator, pool_size, spawn=run_now)
+        policy = scaling.Policy(concurrency=concurrency, pool_size=pool_size,
+                                idle_expiration=idle_expiration)
+        self.placement = Placement(self.orchestrator, self.worker_map, policy, self.warm_pool,
+                                   clock, run_now)
+        self.worker_client = FakeWorkerClient()
+        self.caches = Caches()
+
+    def dependencies(self):
+        """The service's dependencies these replace (``worker_factory``,
+        ``replace_dependencies``)."""
+        return {"orchestrator": self.orchestrator, "worker_map": self.worker_map,
+                "warm_pool": self.warm_pool, "placement": self.placement,
+                "worker_client": self.worker_client, "caches": self.caches}
+
+    def start(self):
+        """What the placement provider does at setup."""
+        self.placement.start()
+
+    def close(self):
+        """What the placement provider does at stop."""
+        self.orchestrator.close()
+        self.worker_map.stop()
 
 
 def spec(function_id="f1", project="p1", runtime_id=None, source="package", version=0,
@@ -73,13 +111,13 @@ class FakeFunctions:
         return self.runtime_users.get(runtime_id, 0)
 
 
-def make_service(session, engine, functions, project="p1", admin=False, queue=None,
-                 runs=None):
-    """``queue`` (a FakeQueueHandle) and ``runs`` (in_flight.Runs) are shared by the
-    services made with the same ones, as by the workers of one service."""
-    svc = worker_factory(ExecutionService, db=session, engine=engine, project_id=project,
-                         is_admin=admin, execution_queue=queue or FakeQueueHandle(),
-                         in_flight=runs or Runs())
+def make_service(session, ports, functions, project="p1", admin=False, queue=None,
+                 active_runs=None):
+    """``queue`` (a FakeQueueHandle) and ``active_runs`` are shared by the services made with
+    the same ones, as by the Nameko workers of one service."""
+    svc = worker_factory(ExecutionService, db=session, caller=Caller(project, admin),
+                         execution_queue=queue or FakeQueueHandle(),
+                         active_runs=active_runs or ActiveRuns(), **ports.dependencies())
     svc.storage.sign_url.side_effect = lambda key: f"http://s/{key}?expires=99999999999"
     for method in ("get_function_spec", "resolve_alias", "count_functions"):
         getattr(svc.function, method).side_effect = getattr(functions, method)

@@ -1,1 +1,1 @@
-"""Qinling function service: owns functions (and later versions and aliases)."""
+"""Qinling function service: owns functions, their versions and their aliases."""

@@ -1,4 +1,4 @@
-"""Pure validation of function aliases (Qinling's messages; research §1.5 and §6 item 16)."""
+"""Pure validation of function aliases, with Qinling's messages (its fixes: docs/compatibility.md)."""
 from qinling_shared.exceptions import InvalidInput
 
 from qinling_function import rules, version_rules

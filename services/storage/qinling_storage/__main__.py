@@ -32,6 +32,7 @@ def extra_config(conf):
             "max_package_size": storage.max_package_size,
             "max_package_files": storage.max_package_files,
             "max_unpacked_size": storage.max_unpacked_size,
+            "upload_expiration": storage.upload_expiration,
             "swift": {key: getattr(conf.swift, key) for key in SWIFT_KEYS},
             "s3": {key: getattr(conf.s3, key) for key in S3_KEYS},
         },

@@ -11,6 +11,7 @@ from qinling_storage.swift_account import SwiftAccount
 STORAGE_KEY = "STORAGE"
 STATE_PATH_KEY = "STATE_PATH"
 MAX_SWIFT_OBJECT_SIZE = 51 * 1024 * 1024  # Qinling's MAX_PACKAGE_SIZE for Swift code
+UPLOAD_EXPIRATION = 3600  # seconds an upload may stay unclaimed ([storage] upload_expiration)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Storage:
     signed_url_ttl: int
     max_package_size: int
     zip_limits: packages.ZipLimits
+    upload_expiration: int = UPLOAD_EXPIRATION
     swift: SwiftAccount | None = None  # the [swift] account, for Swift-sourced code
     max_swift_object_size: int = MAX_SWIFT_OBJECT_SIZE
 
@@ -50,6 +52,7 @@ def build_storage(settings, state_path=None):
             max_files=int(settings.get("max_package_files", defaults.max_files)),
             max_unpacked_size=int(
                 settings.get("max_unpacked_size", defaults.max_unpacked_size))),
+        upload_expiration=int(settings.get("upload_expiration", UPLOAD_EXPIRATION)),
         swift=SwiftAccount.from_settings(swift),
         max_swift_object_size=int(swift.get("max_object_size", MAX_SWIFT_OBJECT_SIZE)),
     )

@@ -88,6 +88,12 @@ class SwiftAccount:
             with self._connection(f"object {container}/{name}") as conn:
                 conn.delete_object(container, name)
 
+    def object_names(self, container, prefix):
+        """The names of the objects of ``container`` that start with ``prefix``."""
+        with self._connection(f"container {container}") as conn:
+            _, listing = conn.get_container(container, prefix=prefix, full_listing=True)
+        return [item["name"] for item in listing]
+
     def ensure_container(self, container):
         """Create ``container`` unless it exists."""
         try:

@@ -1,11 +1,12 @@
-"""Receive one uploaded package: spool the body to a temporary file, check it, store it."""
+"""Receive one uploaded package: spool the body to a temporary file, check it, store it
+as an unclaimed upload (see ``unclaimed``)."""
 import tempfile
 
 from eventlet import tpool
 
 from qinling_shared.exceptions import InvalidInput
 
-from qinling_storage import packages
+from qinling_storage import packages, unclaimed
 
 # Larger than packages.CHUNK_SIZE: fewer trips through eventlet's socket reads and the
 # digests (a 50 MiB upload is ~30% faster than with 64 KiB); still small beside the package.
@@ -25,11 +26,12 @@ def read_body(stream, chunk_size=None):
         yield chunk
 
 
-def receive_package(storage, project_id, body, content_length):
-    """Store the ZIP read from ``body``; return ``{"key", "md5sum", "sha256", "size"}``.
+def receive_package(storage, project_id, body, content_length, now):
+    """Store the ZIP read from ``body`` as an upload made ``now`` (unclaimed); return
+    ``{"key", "md5sum", "sha256", "size"}``.
 
     Never holds the body in memory; on any error nothing is stored (the spool file is
-    anonymous and vanishes when closed, and ``put`` is atomic).
+    anonymous and vanishes when closed, ``put`` is atomic, and the marker goes again).
     """
     key = packages.package_key(project_id)
     packages.check_declared_size(content_length, storage.max_package_size)
@@ -42,5 +44,6 @@ def receive_package(storage, project_id, body, content_length):
         # decompressing a large package is CPU work: keep it off the eventlet hub
         tpool.execute(packages.validate_zip, spool, storage.zip_limits)
         spool.seek(0)
-        storage.store.put(key, packages.iter_chunks(spool, BODY_CHUNK_SIZE))
+        unclaimed.put(storage.store, key, packages.iter_chunks(spool, BODY_CHUNK_SIZE), now)
     return {"key": key, "md5sum": digest.md5, "sha256": digest.sha256, "size": digest.size}
+

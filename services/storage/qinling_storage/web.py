@@ -1,7 +1,8 @@
 """Nameko's ``@http`` with JSON errors: ``{"error": {"type", "message"}}`` and a 4xx status.
 
-Wire errors answer with the status they carry (``http_status``); anything else is a 500 with a stable body,
-never a traceback. Routing misses (no such path, wrong method) answer the same way.
+Wire errors answer with the status they carry (``http_status``); anything else is a 500 with
+a stable body, never a traceback. Routing misses (no such path, wrong method) are answered as
+the wire errors they stand for.
 """
 import json
 
@@ -13,36 +14,33 @@ from werkzeug.wrappers import Request, Response
 
 from qinling_shared import exceptions
 
-_ROUTING = {404: exceptions.NotFound, 405: exceptions.NotAllowed}
-
 
 def json_response(payload, status=200, headers=None):
     return Response(json.dumps(payload), status=status, headers=headers,
                     content_type="application/json")
 
 
-def error_response(exc):
-    cls = exceptions.wire_error(exc)
-    if cls is not None:
-        return _error(cls.__name__, exc.message, cls.http_status)
+def error_response(exc, headers=None):
+    """``exc`` as ``{"error": {"type", "message"}}`` with the status its wire error carries."""
     if isinstance(exc, BadRequest):  # nameko: arguments did not fit the entrypoint
-        return _error("InvalidInput", str(exc), 400)
-    return _error("InternalServerError", "Internal server error.", 500)
-
-
-def _error(error_type, message, status, headers=None):
-    body = {"error": {"type": error_type, "message": message}}
-    return json_response(body, status=status, headers=headers)
+        exc = exceptions.InvalidInput(str(exc))
+    cls = exceptions.wire_error(exc)
+    if cls is None:
+        body = {"error": {"type": "InternalServerError", "message": "Internal server error."}}
+        return json_response(body, status=500)
+    body = {"error": {"type": cls.__name__, "message": exc.message}}
+    return json_response(body, status=cls.http_status, headers=headers)
 
 
 def routing_error_response(exc, method, path):
-    """A werkzeug routing ``HTTPException`` as a JSON error."""
-    cls = _ROUTING.get(exc.code, exceptions.InvalidInput)
-    message = {404: f"No such resource: {path}.",
-               405: f"Method {method} is not allowed on {path}."}.get(exc.code, exc.description)
-    headers = {"Allow": ", ".join(exc.valid_methods)} if (
-        isinstance(exc, MethodNotAllowed) and exc.valid_methods) else None
-    return _error(cls.__name__, message, exc.code, headers)
+    """A werkzeug routing ``HTTPException`` as the wire error it stands for."""
+    if isinstance(exc, MethodNotAllowed):
+        allow = {"Allow": ", ".join(exc.valid_methods)} if exc.valid_methods else None
+        return error_response(
+            exceptions.NotAllowed(f"Method {method} is not allowed on {path}."), allow)
+    if exc.code == 404:
+        return error_response(exceptions.NotFound(f"No such resource: {path}."))
+    return error_response(exceptions.InvalidInput(exc.description))
 
 
 class JsonWsgiApp(WsgiApp):

@@ -4,13 +4,17 @@ function yet."""
 from nameko.rpc import rpc
 
 from qinling_nameko.database import Database
-from qinling_nameko.ping import Pingable
+from qinling_nameko.ping import pong
 
 
-class TriggerService(Pingable):
+class TriggerService:
     name = "trigger"
 
     db = Database("qinling_trigger")
+
+    @rpc
+    def ping(self):
+        return pong(self.name)
 
     @rpc
     def function_usage(self, function_id, version=None):

@@ -87,6 +87,9 @@ storage_opts = [
                help="Most members a package zip may hold (zip bomb guard)."),
     cfg.IntOpt("max_unpacked_size", default=512 * 1024 * 1024, min=1,
                help="Largest total unpacked size of a package zip, in bytes (zip bomb guard)."),
+    cfg.IntOpt("upload_expiration", default=3600, min=1,
+               help="Seconds an uploaded package may stay unclaimed by a function before "
+                    "the storage service deletes it."),
 ]
 
 swift_opts = [
@@ -148,6 +151,11 @@ resource_limits_opts = [
 ]
 
 local_opts = [
+    cfg.StrOpt("runtimes_dir", default="",
+               help="Folder of the runtime servers (python3/server.py, nodejs/server.js): the "
+                    "repository's runtimes/ folder. Empty: the runtimes folder of the "
+                    "execution service's working directory. The service refuses to start when "
+                    "a runtime server is missing there."),
     cfg.IntOpt("worker_start_timeout", default=10, min=1,
                help="Seconds a new local worker has to answer its first ping."),
     cfg.StrOpt("python_executable", default="",

@@ -1,4 +1,4 @@
-"""One database per service: engine creation, Alembic upgrade at start, a session per worker."""
+"""One database per service: engine creation, Alembic upgrade at start, a session per Nameko worker."""
 import importlib
 import logging
 import os

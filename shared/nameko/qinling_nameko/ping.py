@@ -1,12 +1,9 @@
-"""Liveness over RPC, mixed into every service: the gateway's /healthz calls ``ping``."""
-from nameko.rpc import rpc
+"""Liveness over RPC: each service's ``ping`` entrypoint answers ``pong(...)``; the gateway's
+``/healthz`` calls it."""
 
 
-class Pingable:
-    def health(self):
-        """Extra facts a service reports in /healthz (override)."""
-        return {}
+def pong(service, **facts):
+    """``{"service": <name>, "status": "ok", **facts}``: ``facts`` are what the service
+    reports beside its liveness (e.g. the execution service's orchestrator probe)."""
+    return {"service": service, "status": "ok", **facts}
 
-    @rpc
-    def ping(self):
-        return {"service": self.name, "status": "ok", **self.health()}

@@ -17,6 +17,7 @@ from pathlib import Path
 from qinling_testing import health, ports, processes
 from qinling_testing.etcd import EtcdServer
 from qinling_testing.rabbit import RabbitVhost
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 SERVICES = ("storage", "function", "execution", "trigger", "api")
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGKILL, signal.SIGINT)
@@ -28,8 +29,10 @@ class PlatformError(RuntimeError):
 
 class Platform:
     def __init__(self, conf_overrides=None, bin_dir=None, rabbit=None, keep_files=None,
-                 grace=10.0):
+                 grace=10.0, runtimes_dir=RUNTIMES_DIR):
         """``conf_overrides``: ``{section: {option: value}}`` added to the generated qinling.conf.
+
+        ``runtimes_dir`` is the ``[local] runtimes_dir`` of the execution service.
 
         ``bin_dir`` holds the ``qinling-*`` commands (default: beside this interpreter).
         ``keep_files`` keeps the temp dir after ``stop`` (default: env QINLING_KEEP_PLATFORM set).
@@ -40,6 +43,7 @@ class Platform:
         self.dir = Path(tempfile.mkdtemp(prefix="qinling-platform-"))
         self.conf_path = self.dir / "qinling.conf"
         self.conf_overrides = conf_overrides or {}
+        self.runtimes_dir = Path(runtimes_dir)
         self.rabbit = rabbit or RabbitVhost()
         self.etcd = EtcdServer(data_dir=self.dir / "etcd")
         self.api_port, self.storage_port = ports.free_ports(2)
@@ -148,6 +152,7 @@ class Platform:
             "storage": {"http_host": "127.0.0.1", "http_port": str(self.storage_port),
                         "url": f"http://127.0.0.1:{self.storage_port}"},
             "etcd": {"host": self.etcd.host, "port": str(self.etcd.port)},
+            "local": {"runtimes_dir": str(self.runtimes_dir)},
         })
         conf.read_dict({section: {k: str(v) for k, v in values.items()}
                         for section, values in self.conf_overrides.items()})

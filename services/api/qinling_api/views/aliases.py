@@ -1,4 +1,7 @@
-"""Function aliases: owned by the function service, addressed by their (project-unique) name."""
+"""Function aliases: owned by the function service, addressed by their (project-unique) name.
+
+The gateway checks the types of the JSON fields; the function service the rest (required
+fields, names, versions)."""
 from aiohttp import web
 
 from qinling_api import validation
@@ -8,7 +11,6 @@ from qinling_shared import listing
 CREATE_FIELDS = {"name": (str,), "function_id": (str,), "function_version": (int,),
                  "description": (str,)}
 UPDATE_FIELDS = {"function_id": (str,), "function_version": (int,), "description": (str,)}
-REQUIRED = ("name", "function_id")
 VERSION = "function_version"
 
 
@@ -23,7 +25,6 @@ async def create_alias(request):
     """``POST /v1/aliases {"name": "prod", "function_id": "f1", "function_version": 1}``
     → 201 alias (``POST /v1//aliases``, as tempest sends it, is the same route)."""
     values = await alias_values(request, CREATE_FIELDS)
-    validation.require(values, REQUIRED)
     alias = await request.app[rpc_key].call(
         "function", "create_alias", values, context=request[context_key])
     return web.json_response(alias, status=201)

@@ -19,9 +19,12 @@ async def create_execution(request):
 
     The gateway does not know the function's timeout: a sync call waits up to
     ``rpc_response_timeout`` + the largest function timeout. The execution service answers
-    sooner, bounded by the function's own timeout (see ``sync_execution_timeout``)."""
+    sooner, bounded by the function's own timeout (see ``sync_execution_timeout``).
+
+    The gateway checks the body's shape (a JSON object, the field types); the execution
+    service checks its rules (a function or an alias is required, the version, the
+    description's length, the input, the idempotency key)."""
     values = validation.check_types(validation.json_object(await request.read()), FIELDS)
-    validation.require_function_reference(values)
     settings = request.app[settings_key]
     sync = values.get("sync", True)
     timeout = settings.sync_execution_timeout if sync else settings.rpc_response_timeout

@@ -1,6 +1,10 @@
-"""Functions: owned by the function service; package bytes go to the storage service."""
-import logging
+"""Functions: owned by the function service; package bytes go to the storage service.
 
+A package in the form is streamed to the storage service as an upload and handed to the
+function service, its one owner from then on (it claims or deletes it). The gateway never
+deletes an upload: one it could not hand over (a body broken after the package, a failed
+call) is left unclaimed, and the storage service deletes it after ``upload_expiration``.
+"""
 from aiohttp import web
 
 from qinling_api import function_form, package_download, rendering, validation
@@ -8,35 +12,19 @@ from qinling_api.keys import context_key, rpc_key, storage_key
 from qinling_shared import listing
 from qinling_shared.context import PROJECT_ID
 
-LOG = logging.getLogger(__name__)
 
-
-
-def package_handlers(request):
-    """``(upload, discard)`` for ``function_form.read``: store a package, delete it again."""
-    rpc, context = request.app[rpc_key], request[context_key]
-
+def uploader(request):
+    """``upload(chunks)`` for ``function_form.read``: store a package of the caller's."""
     async def upload(chunks):
-        return await request.app[storage_key].upload(context[PROJECT_ID], chunks)
-
-    async def discard(package):
-        try:
-            await rpc.call("storage", "delete_package", package["key"], context=context)
-        except Exception:
-            LOG.exception("could not delete the unused package %s", package["key"])
-
-    return upload, discard
+        return await request.app[storage_key].upload(request[context_key][PROJECT_ID], chunks)
+    return upload
 
 
 async def create_function(request):
     """``POST /v1/functions`` multipart: ``code='{"source": "package"}'``, ``runtime_id``,
     ``entry``, ..., file ``package`` → 201 function (``code`` as an object)."""
-    upload, discard = package_handlers(request)
     values, package = await function_form.read(
-        request, function_form.CREATE_FIELDS, upload, discard)
-    if values.get("code") is None:
-        await function_form.discard_if_stored(package, discard)
-        validation.require(values, ("code",))
+        request, function_form.CREATE_FIELDS, uploader(request))
     function = await request.app[rpc_key].call(
         "function", "create_function", values, package, context=request[context_key])
     return web.json_response(function, status=201)
@@ -44,10 +32,9 @@ async def create_function(request):
 
 async def update_function(request):
     """``PUT /v1/functions/{id}`` form, multipart (``source=package`` + file ``package``) or
-    JSON ``{"timeout": 10}`` → 200 function. The service refuses (and deletes) a bad upload."""
-    upload, discard = package_handlers(request)
+    JSON ``{"timeout": 10}`` → 200 function."""
     values, package = await function_form.read(
-        request, function_form.UPDATE_FIELDS, upload, discard)
+        request, function_form.UPDATE_FIELDS, uploader(request))
     function = await request.app[rpc_key].call(
         "function", "update_function", request.match_info["id"], values, package,
         context=request[context_key])

@@ -1,19 +1,15 @@
-"""Runtimes: owned by the execution service."""
+"""Runtimes: owned by the execution service, which checks their fields (``runtime_rules``);
+the gateway only reads the JSON object."""
 from aiohttp import web
 
 from qinling_api import validation
 from qinling_api.keys import context_key, rpc_key
 from qinling_shared import listing
 
-FIELDS = {"image": (str,), "name": (str,), "description": (str,), "is_public": (bool,),
-          "trusted": (bool,)}
-UPDATE_FIELDS = {"name": (str,), "description": (str,), "image": (str,)}
-
 
 async def create_runtime(request):
     """``POST /v1/runtimes {"image": "python3", "name": "py"}`` → 201 runtime (``creating``)."""
-    values = validation.check_types(validation.json_object(await request.read()), FIELDS)
-    validation.require(values, ("image",))
+    values = validation.json_object(await request.read())
     runtime = await request.app[rpc_key].call(
         "execution", "create_runtime", values, context=request[context_key])
     return web.json_response(runtime, status=201)
@@ -37,7 +33,7 @@ async def get_runtime(request):
 async def update_runtime(request):
     """``PUT /v1/runtimes/{id} {"image": "python3.11"}`` → 200 runtime (``upgrading`` when
     the image changes); other fields are ignored, as Qinling did."""
-    values = validation.check_types(validation.json_object(await request.read()), UPDATE_FIELDS)
+    values = validation.json_object(await request.read())
     runtime = await request.app[rpc_key].call(
         "execution", "update_runtime", request.match_info["id"], values,
         context=request[context_key])

@@ -1,4 +1,5 @@
-"""Function versions: owned by the function service. ``{version}`` is a non-negative integer."""
+"""Function versions: owned by the function service, which also checks that ``{version}`` is
+a version number (the path segment is passed on as text)."""
 from aiohttp import web
 
 from qinling_api import package_download, validation
@@ -9,7 +10,7 @@ FIELDS = {"description": (str,)}
 
 def path_of(request):
     """``(function_id, version)`` of ``/v1/functions/{id}/versions/{version}``."""
-    return request.match_info["id"], validation.version_number(request.match_info["version"])
+    return request.match_info["id"], request.match_info["version"]
 
 
 async def create_version(request):

@@ -1,5 +1,8 @@
 """Workers of a function version, kept by the execution service in the etcd worker map:
-listed, scaled up or down, and detached (Qinling's admin operations)."""
+listed, scaled up or down, and detached (Qinling's admin operations).
+
+The version (path or ``?function_version=``) is made an int here: the execution service's
+``list_workers`` takes it as given (its scaling methods check it again)."""
 from aiohttp import web
 
 from qinling_api import validation

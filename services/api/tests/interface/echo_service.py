@@ -13,15 +13,19 @@ from nameko.rpc import rpc  # noqa: E402
 
 from qinling_nameko import providers, runner  # noqa: E402
 from qinling_shared import exceptions  # noqa: E402
-from qinling_nameko.ping import Pingable  # noqa: E402
+from qinling_nameko.ping import pong  # noqa: E402
 
 
-class Echo(Pingable):
+class Echo:
     name = "echo"
 
     project_id = providers.ProjectId()
     request_id = providers.RequestId()
     is_admin = providers.IsAdmin()
+
+    @rpc
+    def ping(self):
+        return pong(self.name)
 
     @rpc
     def echo(self, *args, **kwargs):

@@ -20,13 +20,16 @@ async def test_create_alias(client, rpc, path):
                                   "description": ""},)
 
 
-@pytest.mark.parametrize("body", [{}, {"name": "prod"}, {"function_id": "f1"},
-                                  {"name": None, "function_id": "f1"}])
-async def test_create_alias_without_name_or_function_is_a_400(client, rpc, body):
+@pytest.mark.parametrize("body, passed", [
+    ({}, {}), ({"name": "prod"}, {"name": "prod"}), ({"function_id": "f1"}, {"function_id": "f1"}),
+    ({"name": None, "function_id": "f1"}, {"function_id": "f1"})])
+async def test_create_alias_without_name_or_function_is_the_services_400(client, rpc, body,
+                                                                         passed):
+    rpc.answer("function", "create_alias", InvalidInput(REQUIRED))
     response = await client.post("/v1/aliases", json=body)
     assert response.status == 400
     assert await response.json() == {"faultstring": REQUIRED}
-    assert rpc.calls == []
+    assert rpc.calls[0].args == (passed,)
 
 
 @pytest.mark.parametrize("body,message", [

@@ -4,8 +4,9 @@ import pytest
 
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
 
+# As the execution service sends it: ``input`` is Qinling's string already, ``result`` a dict.
 EXECUTION = {"id": "e1", "function_id": "f1", "function_version": 0, "status": "success",
-             "sync": True, "input": {"name": "Qinling"},
+             "sync": True, "input": '{"name": "Qinling"}',
              "result": {"output": "Hello, Qinling", "duration": 0.01}}
 
 
@@ -32,9 +33,8 @@ async def test_async_execution_waits_only_the_rpc_timeout(client, rpc, settings)
     assert rpc.calls[0].timeout == settings.rpc_response_timeout
 
 
-async def test_positional_input_is_returned_as_the_raw_string(client, rpc):
-    rpc.answer("execution", "get_execution",
-               {**EXECUTION, "input": {"__function_input": "Qinling"}})
+async def test_input_is_returned_as_the_service_renders_it(client, rpc):
+    rpc.answer("execution", "get_execution", {**EXECUTION, "input": "Qinling"})  # positional
     body = await (await client.get("/v1/executions/e1")).json()
     assert body["input"] == "Qinling"
 
@@ -73,11 +73,14 @@ async def test_wrong_types_are_a_400(client, rpc, field, value, expected):
     assert rpc.calls == []
 
 
-async def test_a_function_or_an_alias_is_required(client):
+async def test_a_function_or_an_alias_is_the_services_rule(client, rpc):
+    rpc.answer("execution", "create_execution",
+               InvalidInput("Either function_alias or function_id must be provided."))
     response = await client.post("/v1/executions", json={"input": "x"})
     assert response.status == 400
     assert await response.json() == {
         "faultstring": "Either function_alias or function_id must be provided."}
+    assert rpc.calls[0].args == ({"input": "x"},)
 
 
 async def test_list_executions_passes_the_parsed_query(client, rpc):

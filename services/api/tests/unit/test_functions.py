@@ -6,7 +6,8 @@ import aiohttp
 import pytest
 
 from qinling_shared import listing
-from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed, NotFound
+from qinling_shared.exceptions import (Forbidden, InvalidInput, NotAllowed, NotFound,
+                                       Unavailable)
 
 CODE = {"source": "package", "md5sum": None}
 FUNCTION = {"id": "f1", "name": "hello", "runtime_id": "r1", "code": CODE, "entry": "m.main"}
@@ -60,22 +61,47 @@ async def test_package_may_come_before_the_fields(client, rpc, storage):
     assert stored is not None
 
 
-async def test_missing_code_is_a_400(client, rpc):
+REQUIRED_CODE = InvalidInput("Required param is missing. Required: {'code'}")
+
+
+async def test_missing_code_is_the_services_400(client, rpc):
+    rpc.answer("function", "create_function", REQUIRED_CODE)
     response = await client.post("/v1/functions", data={"runtime_id": "r1"})
     assert response.status == 400
     assert await response.json() == {
         "faultstring": "Required param is missing. Required: {'code'}"}
-    assert rpc.calls == []
+    assert rpc.calls_to("function", "create_function")[0].args == ({"runtime_id": "r1"}, None)
 
 
-async def test_missing_code_deletes_an_uploaded_package(client, rpc, storage):
+async def test_the_upload_is_handed_to_the_function_service_never_deleted(client, rpc):
+    """The function service owns the upload: it deletes it when it refuses the function."""
+    rpc.answer("function", "create_function", REQUIRED_CODE)
     response = await client.post("/v1/functions", data=package_form(b"zip", runtime_id="r1"))
     assert response.status == 400
-    assert await response.json() == {
-        "faultstring": "Required param is missing. Required: {'code'}"}
-    (delete,) = rpc.calls_to("storage", "delete_package")
-    assert delete.args == ("default/pkg-1",)
-    assert rpc.calls_to("function", "create_function") == []
+    (create,) = rpc.calls_to("function", "create_function")
+    assert create.args[1]["key"] == "default/pkg-1"
+    assert rpc.calls_to("storage", "delete_package") == []
+
+
+async def test_a_failed_call_leaves_the_upload_to_the_storage_reaper(client, rpc, storage):
+    rpc.answer("function", "create_function", Unavailable("Service 'function' did not answer."))
+    form = package_form(b"zip", code=json.dumps(CODE), runtime_id="r1")
+    response = await client.post("/v1/functions", data=form)
+    assert response.status == 503
+    assert len(storage.uploads) == 1 and [c.method for c in rpc.calls] == ["create_function"]
+
+
+async def test_a_body_broken_after_the_package_leaves_the_upload_to_the_reaper(client, rpc,
+                                                                               storage):
+    boundary = "B1"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"package\"; "
+            f"filename=\"p.zip\"\r\n\r\nzip\r\n--{boundary}\r\nContent-Disposition: "
+            "form-data; name=\"code\"\r\n\r\n{\"sour").encode()
+    response = await client.post("/v1/functions", data=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status == 400
+    assert await response.json() == {"faultstring": "Malformed multipart/form-data request body."}
+    assert len(storage.uploads) == 1 and rpc.calls == []
 
 
 async def test_urlencoded_form_without_package(client, rpc, storage):

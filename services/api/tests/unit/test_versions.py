@@ -1,6 +1,6 @@
 import pytest
 
-from qinling_shared.exceptions import Forbidden, NotFound
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound
 
 VERSION = {"id": "v-1", "function_id": "f1", "version_number": 1, "description": "first",
            "count": 0}
@@ -53,12 +53,12 @@ async def test_list_versions_is_wrapped(client, rpc):
     assert rpc.calls[0].args == ("f1",)
 
 
-async def test_get_version_passes_an_integer(client, rpc):
+async def test_get_version_passes_the_path_segment(client, rpc):
     rpc.answer("function", "get_version", VERSION)
     response = await client.get("/v1/functions/f1/versions/1")
     assert response.status == 200
     assert await response.json() == VERSION
-    assert rpc.calls[0].args == ("f1", 1)
+    assert rpc.calls[0].args == ("f1", "1")
 
 
 async def test_unknown_version_is_the_services_404(client, rpc):
@@ -69,14 +69,18 @@ async def test_unknown_version_is_the_services_404(client, rpc):
     assert await response.json() == {"faultstring": message}
 
 
-@pytest.mark.parametrize("method", ["GET", "DELETE"])
+@pytest.mark.parametrize("method, rpc_method", [("GET", "get_version"),
+                                               ("DELETE", "delete_version")])
 @pytest.mark.parametrize("raw", ["one", "-1", "1.5", "²", "1" * 19])
-async def test_a_version_that_is_not_an_integer_is_a_400(client, rpc, method, raw):
+async def test_a_version_that_is_not_an_integer_is_the_services_400(client, rpc, method,
+                                                                    rpc_method, raw):
+    """The function service checks version numbers (``version_rules.number``)."""
+    message = f"Invalid function version '{raw}': a non-negative integer is required."
+    rpc.answer("function", rpc_method, InvalidInput(message))
     response = await client.request(method, f"/v1/functions/f1/versions/{raw}")
     assert response.status == 400
-    assert await response.json() == {
-        "faultstring": f"Invalid function version '{raw}': a non-negative integer is required."}
-    assert rpc.calls == []
+    assert await response.json() == {"faultstring": message}
+    assert rpc.calls[0].args == ("f1", raw)
 
 
 async def test_download_a_version(client, rpc, storage):
@@ -87,13 +91,13 @@ async def test_download_a_version(client, rpc, storage):
     assert await response.read() == b"PK\x03\x04 version one"
     assert response.headers["Content-Type"] == "application/zip"
     assert response.headers["Content-Disposition"] == 'attachment; filename="f1_1"'
-    assert rpc.calls[0].args == ("f1", 1)
+    assert rpc.calls[0].args == ("f1", "1")
 
 
 async def test_delete_version(client, rpc):
     response = await client.delete("/v1/functions/f1/versions/2")
     assert response.status == 204
-    assert rpc.calls_to("function", "delete_version")[0].args == ("f1", 2)
+    assert rpc.calls_to("function", "delete_version")[0].args == ("f1", "2")
 
 
 async def test_delete_version_in_use_is_the_services_403(client, rpc):

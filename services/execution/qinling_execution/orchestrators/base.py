@@ -1,9 +1,10 @@
 """The orchestrator contract: what every driver (local, fake, kubernetes) does.
 
-A **worker** is an HTTP server, started by a driver, that runs one function version's code for
-one runtime and speaks the worker contract (DESIGN.md §3: ``GET /ping``, ``POST /execute``).
-It is reached at :attr:`Worker.url`. A **pool** is what a driver keeps per runtime to start
-workers from (a Kubernetes Deployment; for the local driver, the runtime's known image).
+A **worker** is one running runtime server, started by a driver, that runs one function
+version's code for one runtime and speaks the worker contract (``runtimes/README.md``:
+``GET /ping``, ``POST /execute``, ``POST /cancel``). It is reached at :attr:`Worker.url`. A
+**runtime pool** is what a driver keeps per runtime to start workers from (a Kubernetes
+Deployment; for the local driver, the runtime's known image).
 An **idle** worker is started for a runtime but no function yet (``function_id`` and
 ``function_version`` are None); the execution service keeps a few per runtime (its warm pool)
 and **binds** one to a function on a cold start, so that no process starts on the request path.

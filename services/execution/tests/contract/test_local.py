@@ -14,6 +14,7 @@ from qinling_execution.orchestrators.local.driver import LocalOrchestrator
 from qinling_execution.orchestrators.local.process import ping
 from qinling_execution.worker_client import WorkerClient
 from qinling_shared.exceptions import Unavailable
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 # subprocess forks to exec the zygote and the probe; eventlet warns about any fork.
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
@@ -34,7 +35,7 @@ def fake_python(tmp_path, script):
 class TestLocalOrchestrator(OrchestratorContract):
     @pytest.fixture
     def orchestrator(self, tmp_path, host_facts):
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts)
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR, facts=host_facts)
         yield orchestrator
         orchestrator.close()
 
@@ -51,6 +52,18 @@ class TestLocalOrchestrator(OrchestratorContract):
             "memory_size": 33554432, "package_url": url, "package_sha256": sha256})
         client.close()
         assert (result["output"], result["success"]) == ("Hello, local", True)
+
+    def test_a_package_the_init_cannot_fetch_is_reported(self, orchestrator, package_server):
+        worker = self.start(orchestrator)
+        url = f"{package_server.base}/missing.zip"
+        client = WorkerClient()
+        result = client.execute(worker.url, {
+            "execution_id": "e-missing", "entry": "hello.main", "timeout": 5,
+            "package_url": url, "package_sha256": "0" * 64})
+        client.close()
+        assert (result["output"], result["success"]) == (
+            f"Failed to download function package from {url}, "
+            "error: HTTP Error 404: Not Found", False)
 
     def test_stop_reaps_the_process_and_removes_its_files(self, orchestrator, tmp_path):
         self.start(orchestrator)
@@ -85,8 +98,8 @@ class TestLocalOrchestrator(OrchestratorContract):
 
     def test_a_worker_that_exits_gives_unavailable_with_its_output(self, tmp_path, host_facts):
         python = fake_python(tmp_path, "echo 'cannot import the runtime' >&2\nexit 3\n")
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"), python_executable=python,
-                                         facts=host_facts)
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR,
+                                         python_executable=python, facts=host_facts)
         with pytest.raises(Unavailable, match="status 3.*cannot import the runtime"):
             self.start(orchestrator)
         assert orchestrator.list_workers() == []
@@ -95,7 +108,8 @@ class TestLocalOrchestrator(OrchestratorContract):
     def test_a_silent_worker_gives_unavailable_after_the_start_timeout(self, tmp_path,
                                                                         host_facts):
         python = fake_python(tmp_path, "echo 'stuck' >&2\nexec sleep 30\n")
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"), worker_start_timeout=0.5,
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR,
+                                         worker_start_timeout=0.5,
                                          python_executable=python, facts=host_facts)
         started = time.monotonic()
         with pytest.raises(Unavailable, match=r"within 0.5 s.*stuck"):
@@ -104,7 +118,7 @@ class TestLocalOrchestrator(OrchestratorContract):
         orchestrator.close()
 
     def test_a_missing_interpreter_gives_unavailable(self, tmp_path, host_facts):
-        orchestrator = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts,
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR, facts=host_facts,
                                          python_executable=str(tmp_path / "no-python"))
         with pytest.raises(Unavailable, match="no-python"):
             self.start(orchestrator)
@@ -114,7 +128,7 @@ class TestLocalOrchestrator(OrchestratorContract):
         script = textwrap.dedent(f"""
             import os, sys
             from qinling_execution.orchestrators.local.driver import LocalOrchestrator
-            orchestrator = LocalOrchestrator({str(tmp_path / "state")!r})
+            orchestrator = LocalOrchestrator({str(tmp_path / "state")!r}, {str(RUNTIMES_DIR)!r})
             orchestrator.start_worker("rt-1", {IMAGE!r}, "fn-1", 0, "w-1")
             print(orchestrator._workers["w-1"][1].pid, flush=True)
             os._exit(0)  # no close(): the kernel must end the worker

@@ -8,6 +8,7 @@ from local_harness import execute, host_facts  # noqa: F401 - a fixture
 from qinling_execution.orchestrators.local import capabilities
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
 from qinling_shared.exceptions import Unavailable
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 FULL = {
     "root": True,
@@ -100,9 +101,11 @@ def test_function_uids_are_stable_and_in_their_range():
 
 def test_the_worker_plan_carries_the_assessment():
     plan = capabilities.worker_plan(capabilities.assess(FULL), "w-1", "python3", None,
-                                    "/state/workers/w-1", "/rt/python3", "/usr/bin/python3",
-                                    (), 1024, True)
+                                    "/state/workers/w-1", "/rt/python3", "server.py",
+                                    "/usr/bin/python3", (), 1024, True)
     assert plan["namespaces"] == ["pid", "mount", "ipc", "uts"]
+    assert (plan["runtime_dir"], plan["server"], plan["executable"]) == (
+        "/rt/python3", "server.py", "/usr/bin/python3")
     assert (plan["fs"], plan["isolate_network"], plan["strict"]) == ("pivot_root", True, True)
     assert (plan["root_dir"], plan["packages_dir"], plan["tmp_dir"]) == (
         "/state/workers/w-1/root", "/state/workers/w-1/packages", "/state/workers/w-1/tmp")
@@ -114,7 +117,7 @@ def test_this_host_is_probed_as_capable(host_facts):  # noqa: F811
 
 
 def test_the_driver_reports_its_probe(tmp_path, host_facts):  # noqa: F811
-    driver = LocalOrchestrator(str(tmp_path), facts=host_facts, allow_network=True)
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=host_facts, allow_network=True)
     report = driver.probe()
     assert report["driver"] == "local"
     assert report["isolation"] == [limit for limit in capabilities.LIMITS if limit != "network"]
@@ -124,14 +127,14 @@ def test_the_driver_reports_its_probe(tmp_path, host_facts):  # noqa: F811
 
 
 def test_the_driver_probes_the_host_itself(tmp_path):
-    driver = LocalOrchestrator(str(tmp_path))
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR)
     assert driver.probe()["not_enforced"] == {} and driver.probe()["probe_error"] is None
     driver.close()
 
 
 def test_required_isolation_refuses_workers_naming_what_is_missing(tmp_path):
     facts = degraded(network_isolation="OSError: no netns", cgroups={"v1": {}, "v2": None})
-    driver = LocalOrchestrator(str(tmp_path), facts=facts, require_isolation=True)
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=facts, require_isolation=True)
     with pytest.raises(Unavailable, match=r"require_isolation.*memory: .*cpu: .*network: "):
         driver.start_worker("rt-1", "python3", "fn-1", 0, "w-1")
     with pytest.raises(Unavailable, match="require_isolation"):
@@ -144,8 +147,9 @@ def test_required_isolation_refuses_workers_naming_what_is_missing(tmp_path):
 def test_settings_reach_the_driver(tmp_path):
     driver = LocalOrchestrator.from_settings({
         "state_dir": str(tmp_path), "require_isolation": True, "allow_network": True,
-        "node_executable": "/opt/node"})
+        "node_executable": "/opt/node", "runtimes_dir": str(RUNTIMES_DIR)})
     assert (driver.require_isolation, driver.node) == (True, "/opt/node")
+    assert driver.runtime_dirs["nodejs"] == str(RUNTIMES_DIR / "nodejs")
     assert driver.assessment.allowed == {"network": "[local] allow_network = true"}
     driver.close()
 
@@ -153,7 +157,8 @@ def test_settings_reach_the_driver(tmp_path):
 def test_a_host_offering_nothing_still_runs_functions(tmp_path, package_server):
     """Degraded, never broken: no probe facts, so no cgroup, namespace, root or uid switch."""
     package = package_server.add("hello.zip", {"hello.py": "def main():\n    return 'hi'\n"})
-    driver = LocalOrchestrator(str(tmp_path), facts={"error": "the probe exited with 1"})
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR,
+                               facts={"error": "the probe exited with 1"})
     try:
         assert driver.probe()["isolation"] == ["nofile", "fsize"]
         worker = driver.start_worker("rt-1", "python3", "fn-1", 0, "w-1")
@@ -165,5 +170,5 @@ def test_a_host_offering_nothing_still_runs_functions(tmp_path, package_server):
 def test_leftovers_of_a_previous_run_are_removed_at_start(tmp_path, host_facts):  # noqa: F811
     stale = tmp_path / "workers" / "w-old" / "packages"
     stale.mkdir(parents=True)
-    LocalOrchestrator(str(tmp_path), facts=host_facts).close()
+    LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=host_facts).close()
     assert list((tmp_path / "workers").iterdir()) == []

@@ -2,7 +2,6 @@
 import os
 import signal
 import subprocess
-import types
 
 import pytest
 
@@ -144,16 +143,15 @@ def test_an_emptied_execution_group_is_reused_unless_something_moved_in(tmp_path
     worker = cgroups.Group(1, {c: str(tmp_path / c / "w") for c in cgroups.CONTROLLERS})
     worker.make()
     limits = execlimits.ExecutionCgroups(worker)
-    request = types.SimpleNamespace(memory_size=1 << 25, cpu=100)
-    scope = limits.prepare(request)
+    scope = limits.prepare(1 << 25, 100)
     first = scope.group
     scope.close()  # nothing ran in it: kept
-    again = limits.prepare(request)
+    again = limits.prepare(1 << 25, 100)
     assert again.group is first
     again.close()
-    assert limits.prepare(types.SimpleNamespace(memory_size=1 << 26, cpu=100)).group is not first
+    assert limits.prepare(1 << 26, 100).group is not first
     with subprocess.Popen(["sleep", "60"]) as intruder:
         with open(os.path.join(first.dirs["pids"], "cgroup.procs"), "w") as procs:
             procs.write(f"{intruder.pid}\n")  # as if a process had moved into the kept group
-        assert limits.prepare(request).group is not first
+        assert limits.prepare(1 << 25, 100).group is not first
         assert intruder.wait(timeout=10) == -signal.SIGKILL  # killed with the group

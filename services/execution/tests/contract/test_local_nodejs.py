@@ -1,52 +1,54 @@
-"""The Node.js runtime (runtimes/nodejs) speaks the worker contract: run in the local driver's
-sandbox, and standalone (``node server.js --port``, downloading packages itself)."""
+"""The Node.js runtime server (runtimes/nodejs) in the local driver's sandbox: it execs as
+root with only CAP_SETUID/CAP_SETGID and switches uid itself, gets its packages through the
+worker's init and runs each execution in a cgroup the init made. What the runtime server does
+on its own is the worker-contract suite's (runtimes/tests)."""
 import concurrent.futures
-import hashlib
 import http.client
 import json
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
 from local_harness import execute, host_facts  # noqa: F401 - a fixture
-from worker_harness import PackageServer, make_zip
 
+from qinling_execution.orchestrators.local import capabilities
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
-from qinling_execution.orchestrators.local.images import SERVERS
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
 TIMEOUT = "Function execution timeout."
 RESOURCE = "Function execution failed because of too much resource consumption"
+NODE_MARGIN = 32 << 20  # the Node.js runtime asks for memory_size plus this for V8
 FUNCTIONS = {
     "test_nodejs_basic.js": 'exports.main = (context, input) => "Hello, NodeJS";\n',
-    "echo.js": "exports.main = (context, input) => ({ context, input });\n",
-    "later.js": "exports.main = async (context, input) => "
-                "new Promise((resolve) => setTimeout(() => resolve(input.value), 10));\n",
     "failing.js": (
-        "exports.raises = () => { console.log('about to fail'); throw new Error('bad input'); };\n"
         "exports.sleeps = () => new Promise(() => setInterval(() => {}, 1000));\n"
         "exports.exits = () => process.exit(3);\n"
         "exports.hogs = () => { const kept = [];\n"
-        "  for (;;) kept.push(Buffer.alloc(8 << 20, 1)); };\n"
-        "exports.bigint = () => 10n;\n"
-        "exports.notAFunction = 42;\n"),
-    "lib/nested.js": "exports.main = () => 'nested';\n",
+        "  for (;;) kept.push(Buffer.alloc(8 << 20, 1)); };\n"),
+    "inspect.js": (
+        "const fs = require('fs');\n"
+        "const knob = (controller, name) => {\n"
+        "  const mine = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\\n')\n"
+        "    .find((line) => line.includes(`:${controller}:`));\n"
+        "  const leaf = mine.trim().split('/').pop();\n"
+        "  return fs.readFileSync(`/cgroup/${controller}/${leaf}/${name}`, 'utf8').trim();\n"
+        "};\n"
+        "exports.identity = () => ({ uid: process.getuid(),\n"
+        "  memory: knob('memory', 'memory.limit_in_bytes'),\n"
+        "  quota: knob('cpu', 'cpu.cfs_quota_us'), pids: knob('pids', 'pids.max') });\n"),
 }
 
 
 @pytest.fixture(scope="module")
-def package():
-    server = PackageServer()
-    yield server.add("node.zip", FUNCTIONS)
-    server.close()
+def package(package_server):
+    return package_server.add("node.zip", FUNCTIONS)
 
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory, host_facts):  # noqa: F811
-    driver = LocalOrchestrator(str(tmp_path_factory.mktemp("nodejs")), facts=host_facts)
+    driver = LocalOrchestrator(str(tmp_path_factory.mktemp("nodejs")), RUNTIMES_DIR,
+                               facts=host_facts)
     yield driver.start_worker("rt-node", "openstackqinling/nodejs-runtime:0.0.1", "fn-node", 0,
                               "w-node")
     driver.close()
@@ -60,34 +62,12 @@ def test_tempest_basic_function(worker, package):
     assert 0 < result["duration"] < 5
 
 
-@pytest.mark.parametrize("fn_input, passed", [
-    ({"name": "Qinling"}, {"name": "Qinling"}), ({"__function_input": "raw"}, "raw"),
-    (None, {}), ([1, 2], [1, 2])])
-def test_input_reaches_the_handler(worker, package, fn_input, passed):
-    result = execute(worker.url, package, "echo.main", fn_input)
-    assert result["output"] == {"context": {}, "input": passed}
-
-
-def test_promises_are_awaited_and_dotted_modules_found(worker, package):
-    assert execute(worker.url, package, "later.main", {"value": 7})["output"] == 7
-    assert execute(worker.url, package, "lib.nested.main")["output"] == "nested"
-
-
-def test_an_exception_fails_with_its_message_and_stack_in_the_log(worker, package):
-    result = execute(worker.url, package, "failing.raises")
-    assert (result["output"], result["success"]) == ("bad input", False)
-    assert "about to fail\n" in result["logs"] and "Error: bad input\n    at " in result["logs"]
-
-
-@pytest.mark.parametrize("entry, message", [
-    ("failing.bigint", "Function result is not JSON-serialisable: "),
-    ("failing.notAFunction", "Module 'failing' has no function 'notAFunction'."),
-    ("missing.main", "Cannot find module"),
-    ("nodot", "Invalid entry 'nodot': expected 'module.function'."),
-])
-def test_unusable_entries_and_results_fail_clearly(worker, package, entry, message):
-    result = execute(worker.url, package, entry)
-    assert result["success"] is False and result["output"].startswith(message), result
+def test_an_execution_runs_as_the_function_in_a_cgroup_of_its_own(worker, package):
+    for cpu, memory in ((250, 48 << 20), (500, 64 << 20), (250, 48 << 20)):
+        result = execute(worker.url, package, "inspect.identity", cpu=cpu, memory_size=memory)
+        assert result["output"] == {"uid": capabilities.function_uid("fn-node"),
+                                    "memory": str(memory + NODE_MARGIN),
+                                    "quota": str(cpu * 100), "pids": "128"}, result
 
 
 @pytest.mark.parametrize("entry, timeout, output", [
@@ -121,50 +101,19 @@ def test_ping_and_bad_requests(worker):
     assert request(worker.url, "GET", "/nowhere")[0] == 404
 
 
-def test_a_package_that_cannot_be_fetched_is_reported(worker, package):
+def test_a_package_the_init_cannot_fetch_is_reported(worker, package):
     url = package[0].rpartition("/")[0] + "/missing.zip"
     result = execute(worker.url, (url, "0" * 64), "test_nodejs_basic.main")
     assert result["success"] is False
-    assert result["output"].startswith(f"Failed to download function package from {url}, error: ")
+    assert result["output"] == (f"Failed to download function package from {url}, "
+                                "error: HTTP Error 404: Not Found")
 
 
-@pytest.fixture
-def standalone(tmp_path):
-    """``node server.js --port P``: no sandbox, downloads and unzips packages itself."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    node = shutil.which("node") or "/usr/bin/node"
-    process = subprocess.Popen([node, str(SERVERS["nodejs"]), "--port", str(port),
-                                "--cache-dir", str(tmp_path / "cache")])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            if request(url, "GET", "/ping")[0] == 200:
-                break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.02)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def test_standalone_server_downloads_verifies_and_unzips(standalone, package_server):
-    data = make_zip(FUNCTIONS)
-    url, sha256 = package_server.add_bytes("standalone.zip", data)
-    assert execute(standalone, (url, sha256), "lib.nested.main")["output"] == "nested"
-    md5 = hashlib.md5(data).hexdigest()
-    body = {"execution_id": "e", "entry": "later.main", "input": {"value": 1},
-            "package_url": url, "package_md5": md5}
-    status, answer = request(standalone, "POST", "/execute", json.dumps(body))
-    assert (status, json.loads(answer)["output"]) == (200, 1)
-    wrong = execute(standalone, (url.replace("standalone", "other"), "2" * 64), "later.main")
-    assert "HTTP Error 404" in wrong["output"]
-    package_server.add_bytes("tampered.zip", data + b"x")
-    tampered = execute(standalone, (url.replace("standalone", "tampered"), "1" * 64), "x.main")
-    assert "sha256 mismatch: expected " + "1" * 64 in tampered["output"]
+def test_a_package_the_init_fetched_is_verified(worker, package_server):
+    url, _ = package_server.add("tampered.zip", FUNCTIONS)
+    result = execute(worker.url, (url, "1" * 64), "test_nodejs_basic.main")
+    assert result["output"].startswith(f"Failed to download function package from {url}, "
+                                       f"error: sha256 mismatch: expected {'1' * 64}, got ")
 
 
 def test_a_running_execution_can_be_cancelled(worker, package):

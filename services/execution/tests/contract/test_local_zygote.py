@@ -9,17 +9,20 @@ import pytest
 from local_harness import gone
 
 from qinling_execution.orchestrators.local import capabilities
-from qinling_execution.orchestrators.local.images import SERVERS
 from qinling_execution.orchestrators.local.process import listening_socket
 from qinling_execution.orchestrators.local.zygotes import Zygote, run_probe
 from qinling_shared.exceptions import Unavailable
+from qinling_testing.runtime_servers import RUNTIMES_DIR
+
+PYTHON3_DIR = str(RUNTIMES_DIR / "python3")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
 
 @pytest.fixture
 def zygote(tmp_path):
-    running = Zygote("python3", sys.executable, str(tmp_path / "zygote.log"), 10.0)
+    running = Zygote("python3", sys.executable, str(tmp_path / "zygote.log"), 10.0,
+                     preload=f"{PYTHON3_DIR}/server.py")
     yield running
     running.close()
 
@@ -29,8 +32,8 @@ def plain_plan(tmp_path, name="w-1"):
     for sub in ("packages", "tmp", "root"):
         (worker_dir / sub).mkdir(parents=True, exist_ok=True)
     return capabilities.worker_plan(capabilities.assess({}), name, "python3", None,
-                                    str(worker_dir), str(SERVERS["python3"].parent),
-                                    sys.executable, (), 1024, False)
+                                    str(worker_dir), PYTHON3_DIR, "server.py", sys.executable,
+                                    (), 1024, False)
 
 
 def spawn(zygote, plan, log_path):

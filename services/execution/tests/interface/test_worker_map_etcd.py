@@ -6,12 +6,12 @@ import eventlet
 import pytest
 from etcd3gw.client import Etcd3Client
 
-from qinling_execution.dependencies import Engine
+from service_harness import Ports
+
 from qinling_execution.etcd_store import EtcdStore
 from qinling_execution.orchestrators import Worker
 from qinling_execution.orchestrators.fake import FakeOrchestrator
-from qinling_execution.worker_client import FakeWorkerClient
-from qinling_execution.workers import WorkerMap
+from qinling_execution.worker_map import WorkerMap
 from qinling_shared.exceptions import Unavailable
 from qinling_testing.etcd import EtcdServer
 from qinling_testing.ports import free_ports
@@ -144,22 +144,21 @@ def test_the_lock_is_exclusive_and_bounded(new_map):
 
 
 def test_a_restart_rebuilds_from_etcd_and_reaps(etcd, prefix):
-    def engine(owner, orchestrator):
+    def replica(owner, orchestrator):
         store = EtcdStore(Etcd3Client(host=etcd.host, port=etcd.port, timeout=5))
-        made = Engine(orchestrator, WorkerMap(store, prefix, owner=owner), 3,
-                      FakeWorkerClient(), spawn=lambda function, *args: function(*args))
+        made = Ports(orchestrator, WorkerMap(store, prefix, owner=owner))
         made.start()
         return made
 
     orchestrator = FakeOrchestrator()
-    first_life, other = engine("a", orchestrator), engine("b", FakeOrchestrator())
+    first_life, other = replica("a", orchestrator), replica("b", FakeOrchestrator())
     live, dead = (first_life.placement.scale_up(RUNTIME, fid, 0, 1)[0].name for fid in "fg")
     theirs = other.placement.scale_up(RUNTIME, "h", 0, 1)[0].name
     del orchestrator.workers[dead]
     orchestrator.start_idle_worker("rt-1", "python3", "orphan")
     first_life.worker_map._watch.cancel()  # SIGKILL: no clean stop, its lease lives on
 
-    second_life = engine("a", orchestrator)
+    second_life = replica("a", orchestrator)
     try:
         assert [w.name for w in second_life.placement.workers("f", 0)] == [live]
         assert second_life.placement.workers("g", 0) == []

@@ -8,9 +8,9 @@ import tempfile
 
 import pytest
 from local_harness import execute, host_facts  # noqa: F401 - a fixture
-from worker_harness import PackageServer
 
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
@@ -41,11 +41,10 @@ def main(paths=(), directories=(), **kwargs):
 
 
 @pytest.fixture(scope="module")
-def packages():
-    server = PackageServer()
-    yield {name: server.add(f"{name}.zip", {"reader.py": READER, "secret.txt": f"{name} secret"})
-           for name in ("a", "b")}
-    server.close()
+def packages(package_server):
+    return {name: package_server.add(f"{name}.zip",
+                                     {"reader.py": READER, "secret.txt": f"{name} secret"})
+            for name in ("a", "b")}
 
 
 def platform_files(root):
@@ -77,7 +76,7 @@ def attempt(driver, packages, root):
 
 
 def test_a_private_root_hides_everything_else(tmp_path, host_facts, packages):  # noqa: F811
-    driver = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts)
+    driver = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR, facts=host_facts)
     try:
         seen = attempt(driver, packages, tmp_path)
     finally:
@@ -101,7 +100,7 @@ def test_landlock_denies_everything_else_where_there_is_no_private_root(traversa
                                                                         host_facts,  # noqa: F811
                                                                         packages):
     facts = {**host_facts, "pivot_root": "pretend: no mount namespace here"}
-    driver = LocalOrchestrator(str(traversable_dir / "state"), facts=facts)
+    driver = LocalOrchestrator(str(traversable_dir / "state"), RUNTIMES_DIR, facts=facts)
     assert driver.probe()["enforced"]["fs"].startswith("Landlock")
     try:
         seen = attempt(driver, packages, traversable_dir)
@@ -115,10 +114,10 @@ def test_landlock_denies_everything_else_where_there_is_no_private_root(traversa
 def test_a_closed_state_directory_is_warned_about_without_a_private_root(tmp_path,
                                                                         host_facts):  # noqa: F811
     facts = {**host_facts, "pivot_root": "pretend: no mount namespace here"}
-    driver = LocalOrchestrator(str(tmp_path / "state"), facts=facts)
+    driver = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR, facts=facts)
     closed = str(tmp_path)  # pytest makes it 0700
     assert [w.split(" ")[0] for w in driver.probe()["warnings"]] == [closed]
     driver.close()
-    private = LocalOrchestrator(str(tmp_path / "state"), facts=host_facts)
+    private = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR, facts=host_facts)
     assert private.probe()["warnings"] == []
     private.close()

@@ -7,11 +7,11 @@ import time
 
 import pytest
 from local_harness import execute, host_facts  # noqa: F401 - a fixture
-from worker_harness import PackageServer
 
 from qinling_execution.orchestrators.local import capabilities
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
 from qinling_execution.orchestrators.local.qinling_sandbox import cgroups, execlimits
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
@@ -62,15 +62,14 @@ def hog(children=3, megabytes=16, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def package():
-    server = PackageServer()
-    yield server.add("inspect.zip", {"inspect_me.py": INSPECT})
-    server.close()
+def package(package_server):
+    return package_server.add("inspect.zip", {"inspect_me.py": INSPECT})
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory, host_facts):  # noqa: F811
-    orchestrator = LocalOrchestrator(str(tmp_path_factory.mktemp("limits")), facts=host_facts)
+    orchestrator = LocalOrchestrator(str(tmp_path_factory.mktemp("limits")), RUNTIMES_DIR,
+                                     facts=host_facts)
     yield orchestrator
     orchestrator.close()
 
@@ -138,7 +137,7 @@ def test_nothing_is_left_after_an_execution(driver, worker, package):
 
 
 def test_a_stopped_worker_leaves_no_cgroup(tmp_path, host_facts):  # noqa: F811
-    driver = LocalOrchestrator(str(tmp_path), facts=host_facts)
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=host_facts)
     driver.start_worker("rt", "python3", "fn-1", 0, "w-1")
     group = driver.workspace.parent.child("w-1")
     assert all(os.path.isdir(path) for path in group.paths)
@@ -152,5 +151,5 @@ def test_groups_of_a_dead_service_are_removed_at_start(tmp_path, host_facts):  #
     own = capabilities.assess(host_facts).cgroup
     stale = cgroups.Group(own["version"], own["dirs"]).child("qinling-999999999-abc123")
     stale.child("w-1").make()
-    LocalOrchestrator(str(tmp_path), facts=host_facts).close()
+    LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=host_facts).close()
     assert not any(os.path.exists(path) for path in stale.paths)

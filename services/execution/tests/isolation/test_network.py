@@ -5,9 +5,9 @@ import socket
 
 import pytest
 from local_harness import execute, host_facts  # noqa: F401 - a fixture
-from worker_harness import PackageServer
 
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
@@ -35,10 +35,8 @@ UNROUTABLE = "10.255.255.1"  # any address off the host: an empty namespace has 
 
 
 @pytest.fixture(scope="module")
-def package():
-    server = PackageServer()
-    yield server.add("connect.zip", {"connect.py": CONNECT_PY, "connect.js": CONNECT_JS})
-    server.close()
+def package(package_server):
+    return package_server.add("connect.zip", {"connect.py": CONNECT_PY, "connect.js": CONNECT_JS})
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +59,8 @@ def connect(driver, package, runtime, host, port):
 
 @pytest.fixture(scope="module")
 def isolated(tmp_path_factory, host_facts):  # noqa: F811
-    driver = LocalOrchestrator(str(tmp_path_factory.mktemp("isolated")), facts=host_facts)
+    driver = LocalOrchestrator(str(tmp_path_factory.mktemp("isolated")), RUNTIMES_DIR,
+                               facts=host_facts)
     yield driver
     driver.close()
 
@@ -81,7 +80,7 @@ def test_nodejs_functions_cannot_reach_the_host_or_beyond(isolated, package, lis
 
 def test_allow_network_lets_functions_connect(tmp_path, host_facts, package,  # noqa: F811
                                               listener):
-    driver = LocalOrchestrator(str(tmp_path), facts=host_facts, allow_network=True)
+    driver = LocalOrchestrator(str(tmp_path), RUNTIMES_DIR, facts=host_facts, allow_network=True)
     try:
         assert connect(driver, package, "python3", "127.0.0.1", listener) == "connected"
         assert connect(driver, package, "nodejs", "127.0.0.1", listener) == "connected"

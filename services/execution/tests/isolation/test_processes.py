@@ -4,9 +4,9 @@ import errno
 
 import pytest
 from local_harness import execute, host_facts  # noqa: F401 - a fixture
-from worker_harness import PackageServer
 
 from qinling_execution.orchestrators.local.driver import LocalOrchestrator
+from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")
 
@@ -43,15 +43,14 @@ exports.main = () => ({
 
 
 @pytest.fixture(scope="module")
-def package():
-    server = PackageServer()
-    yield server.add("peek.zip", {"peek.py": PEEK_PY, "peek.js": PEEK_JS})
-    server.close()
+def package(package_server):
+    return package_server.add("peek.zip", {"peek.py": PEEK_PY, "peek.js": PEEK_JS})
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory, host_facts):  # noqa: F811
-    orchestrator = LocalOrchestrator(str(tmp_path_factory.mktemp("processes")), facts=host_facts)
+    orchestrator = LocalOrchestrator(str(tmp_path_factory.mktemp("processes")), RUNTIMES_DIR,
+                                     facts=host_facts)
     yield orchestrator
     orchestrator.close()
 

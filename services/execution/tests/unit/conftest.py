@@ -1,5 +1,5 @@
 import pytest
-from service_harness import FakeFunctions, make_service, new_engine, new_session
+from service_harness import FakeFunctions, Ports, make_service, new_session
 
 
 @pytest.fixture
@@ -9,8 +9,8 @@ def session():
 
 
 @pytest.fixture
-def engine():
-    return new_engine()
+def ports():
+    return Ports()
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def functions():
 
 
 @pytest.fixture
-def service(session, engine, functions):
-    return make_service(session, engine, functions)
+def service(session, ports, functions):
+    return make_service(session, ports, functions)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from service_harness import spec
 
 from qinling_shared.exceptions import Unavailable
 
-from qinling_execution import executions
+from qinling_execution import executions, sweeper
 from qinling_execution.models import Execution
 
 BROKEN_WORKER = {"output": "Function execution failed.", "success": False, "duration": 0,
@@ -26,6 +26,16 @@ def submit(service, **fields):
     return execution, message
 
 
+def run_until_no_retry_is_queued(service):
+    """Submit an execution and consume its messages, retries included; the execution."""
+    execution, message = submit(service)
+    while message is not None:
+        service.run_queued(message)
+        taken = service.execution_queue.take()
+        message = taken[0] if taken else None
+    return execution
+
+
 def test_accepted_means_committed_and_queued(service, function, session):
     execution, message = submit(service, input='{"a": 1}')
     assert execution["status"] == "running" and execution["result"] == {}
@@ -41,18 +51,18 @@ def test_a_broker_failure_refuses_the_execution_and_keeps_nothing(service, funct
     assert service.list_executions() == []
 
 
-def test_the_consumer_runs_it_and_a_redelivery_changes_nothing(service, function, engine):
+def test_the_consumer_runs_it_and_a_redelivery_changes_nothing(service, function, ports):
     execution, message = submit(service, input='{"a": 1}')
     service.run_queued(message)
     done = service.get_execution(execution["id"])
     assert (done["status"], done["result"]["output"]) == ("success", {"a": 1})
     service.run_queued(message)  # the same message again, e.g. redelivered after a crash
-    assert len(engine.worker_client.calls) == 1
+    assert len(ports.worker_client.calls) == 1
     assert service.get_execution(execution["id"]) == done
 
 
-def test_a_function_that_failed_is_not_retried(service, function, engine):
-    engine.worker_client.respond = lambda url, payload: {
+def test_a_function_that_failed_is_not_retried(service, function, ports):
+    ports.worker_client.respond = lambda url, payload: {
         "output": "boom", "success": False, "duration": 0.1, "logs": "Traceback"}
     execution, message = submit(service)
     service.run_queued(message)
@@ -60,9 +70,9 @@ def test_a_function_that_failed_is_not_retried(service, function, engine):
     assert service.execution_queue.messages == []
 
 
-def test_a_platform_failure_is_retried_after_a_backoff_then_succeeds(service, function, engine):
+def test_a_platform_failure_is_retried_after_a_backoff_then_succeeds(service, function, ports):
     answers = [BROKEN_WORKER, BROKEN_WORKER]
-    engine.worker_client.respond = lambda url, payload: (
+    ports.worker_client.respond = lambda url, payload: (
         answers.pop(0) if answers else {"output": "ok", "success": True, "duration": 0.1,
                                         "logs": "fine\n"})
     execution, message = submit(service)
@@ -81,24 +91,20 @@ def test_a_platform_failure_is_retried_after_a_backoff_then_succeeds(service, fu
     assert service.get_execution_log(execution["id"]) == "fine\n"
 
 
-def test_when_retries_run_out_the_execution_is_kept_as_an_error(service, function, engine,
+def test_when_retries_run_out_the_execution_is_kept_as_an_error(service, function, ports,
                                                                  session):
-    engine.worker_client.respond = lambda url, payload: BROKEN_WORKER
-    execution, message = submit(service)
-    while message is not None:
-        service.run_queued(message)
-        taken = service.execution_queue.take()
-        message = taken[0] if taken else None
+    ports.worker_client.respond = lambda url, payload: BROKEN_WORKER
+    execution = run_until_no_retry_is_queued(service)
     done = service.get_execution(execution["id"])
     assert (done["status"], done["result"]["output"]) == ("error", "Function execution failed.")
     log = service.get_execution_log(execution["id"])
     assert "connection reset" in log and log.endswith("Gave up after 3 retries.\n")
-    assert len(engine.worker_client.calls) == 4
+    assert len(ports.worker_client.calls) == 4
     assert session.get(Execution, execution["id"], populate_existing=True).attempts == 3
 
 
-def test_a_worker_that_cannot_start_is_a_platform_failure(service, function, engine):
-    engine.orchestrator.fail_next_start("Worker did not answer /ping.")
+def test_a_worker_that_cannot_start_is_a_platform_failure(service, function, ports):
+    ports.orchestrator.fail_next_start("Worker did not answer /ping.")
     execution, message = submit(service)
     service.run_queued(message)
     assert service.execution_queue.messages[0][1]["retries"] == 1
@@ -107,34 +113,30 @@ def test_a_worker_that_cannot_start_is_a_platform_failure(service, function, eng
 
 
 @pytest.mark.parametrize("max_retries, runs", [(0, 1), (1, 2)])
-def test_the_functions_own_maximum_applies(service, functions, runtime, engine, max_retries,
+def test_the_functions_own_maximum_applies(service, functions, runtime, ports, max_retries,
                                            runs):
     functions.add(spec(runtime_id=runtime["id"], max_retries=max_retries))
-    engine.worker_client.respond = lambda url, payload: BROKEN_WORKER
-    execution, message = submit(service)
-    while message is not None:
-        service.run_queued(message)
-        taken = service.execution_queue.take()
-        message = taken[0] if taken else None
+    ports.worker_client.respond = lambda url, payload: BROKEN_WORKER
+    execution = run_until_no_retry_is_queued(service)
     assert service.get_execution(execution["id"])["status"] == "error"
-    assert len(engine.worker_client.calls) == runs
+    assert len(ports.worker_client.calls) == runs
 
 
-def test_a_message_of_a_cancelled_or_deleted_execution_is_dropped(service, function, engine):
+def test_a_message_of_a_cancelled_or_deleted_execution_is_dropped(service, function, ports):
     cancelled, first = submit(service)
     deleted, second = submit(service)
     service.cancel_execution(cancelled["id"])
     service.delete_execution(deleted["id"])
     service.run_queued(first)
     service.run_queued(second)
-    assert engine.worker_client.calls == []
+    assert ports.worker_client.calls == []
     assert service.get_execution(cancelled["id"])["status"] == "cancelled"
 
 
 @pytest.mark.parametrize("body", [None, {"execution_id": 3}, {"execution_id": "x", "retries": -2}])
-def test_a_malformed_message_is_dropped(service, body, engine):
+def test_a_malformed_message_is_dropped(service, body, ports):
     assert service.run_queued(body) is None
-    assert engine.worker_client.calls == []
+    assert ports.worker_client.calls == []
 
 
 def age(session, execution_id, seconds):
@@ -153,7 +155,7 @@ def test_the_sweep_queues_accepted_executions_that_were_never_queued(service, fu
     for execution_id in (execution["id"], recent["id"]):  # as if the service died in between
         session.get(Execution, execution_id).queued = False
     session.commit()
-    age(session, execution["id"], executions.UNQUEUED_GRACE + 1)
+    age(session, execution["id"], sweeper.UNQUEUED_GRACE + 1)
     service.sweep_executions()
     assert service.execution_queue.take() == [{"execution_id": execution["id"], "retries": 0}]
     assert session.get(Execution, execution["id"], populate_existing=True).queued is True
@@ -185,10 +187,10 @@ def test_a_sync_execution_has_a_deadline_from_its_function_timeout(service, func
     assert 120 + executions.DEADLINE_SLACK - 1 <= allowed <= 120 + executions.DEADLINE_SLACK + 1
 
 
-def test_a_version_uses_the_live_functions_maximum(service, functions, runtime, engine):
+def test_a_version_uses_the_live_functions_maximum(service, functions, runtime, ports):
     functions.add(spec(runtime_id=runtime["id"], max_retries=0))
     functions.add(spec(runtime_id=runtime["id"], version=1))
-    engine.worker_client.respond = lambda url, payload: BROKEN_WORKER
+    ports.worker_client.respond = lambda url, payload: BROKEN_WORKER
     execution, message = submit(service, function_version=1)
     service.run_queued(message)
     assert service.execution_queue.messages == []
@@ -200,30 +202,30 @@ class ConsumerDied(BaseException):
     handler never returns, so the message is not acked and comes back."""
 
 
-def test_a_message_that_keeps_interrupting_its_consumer_is_given_up(service, function, engine):
+def test_a_message_that_keeps_interrupting_its_consumer_is_given_up(service, function, ports):
     def die(url, payload):
         raise ConsumerDied()
-    engine.worker_client.respond = die
+    ports.worker_client.respond = die
     execution, message = submit(service)
     for _ in range(4):  # the first take, then three interruptions are tolerated
         with pytest.raises(ConsumerDied):
             service.run_queued(message)
         assert service.get_execution(execution["id"])["status"] == "running"
     service.run_queued(message)  # taken a fifth time: given up, not run again
-    assert len(engine.worker_client.calls) == 4
+    assert len(ports.worker_client.calls) == 4
     done = service.get_execution(execution["id"])
     assert (done["status"], done["result"]["output"]) == ("error", "Function execution failed.")
     assert "interrupted 4 times" in service.get_execution_log(execution["id"])
 
 
-def test_an_interrupted_run_is_taken_again_and_completes(service, function, engine):
+def test_an_interrupted_run_is_taken_again_and_completes(service, function, ports):
     answers = [ConsumerDied()]
 
     def respond(url, payload):
         if answers:
             raise answers.pop()
         return {"output": "ok", "success": True, "duration": 0.1, "logs": ""}
-    engine.worker_client.respond = respond
+    ports.worker_client.respond = respond
     execution, message = submit(service)
     with pytest.raises(ConsumerDied):
         service.run_queued(message)

@@ -4,7 +4,8 @@ from service_harness import make_service, spec
 
 from qinling_shared.exceptions import Conflict, InvalidInput, NotFound
 
-from qinling_execution.in_flight import Runs
+from qinling_execution import executions
+from qinling_execution.active_runs import ActiveRuns
 from qinling_execution.models import Execution
 
 KILLED = {"output": "Function execution failed because of too much resource consumption",
@@ -41,69 +42,70 @@ def test_a_cancelled_execution_cannot_be_cancelled_again(service, function):
         service.cancel_execution(execution["id"])
 
 
-def test_another_projects_execution_is_not_found(service, session, engine, functions, function):
+def test_another_projects_execution_is_not_found(service, session, ports, functions, function):
     execution = service.create_execution({"function_id": "f1", "sync": False})
-    other = make_service(session, engine, functions, project="p2")
+    other = make_service(session, ports, functions, project="p2")
     with pytest.raises(NotFound, match=r"Execution not found"):
         other.cancel_execution(execution["id"])
     assert service.get_execution(execution["id"])["status"] == "running"
 
 
 def test_a_run_cancelled_on_its_worker_stays_cancelled_and_keeps_its_logs(
-        session, engine, functions, function):
-    runs = Runs()
-    service = make_service(session, engine, functions, runs=runs)
-    canceller = make_service(session, engine, functions, runs=runs)  # another worker
+        session, ports, functions, function):
+    active_runs = ActiveRuns()
+    service = make_service(session, ports, functions, active_runs=active_runs)
+    canceller = make_service(session, ports, functions,  # another Nameko worker
+                             active_runs=active_runs)
 
     def respond(url, payload):  # the worker is running it when the cancel comes
         canceller.cancel_execution(payload["execution_id"])
         canceller.on_execution_cancelled({"id": payload["execution_id"]})
         return KILLED
 
-    engine.worker_client.respond = respond
+    ports.worker_client.respond = respond
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "cancelled"
     assert execution["result"]["output"] == "Function execution cancelled."
-    ((url, _),) = engine.worker_client.calls
-    assert engine.worker_client.cancelled == [(url, execution["id"])]
+    ((url, _),) = ports.worker_client.calls
+    assert ports.worker_client.cancelled == [(url, execution["id"])]
     assert service.get_execution_log(execution["id"]) == "Start execution: e\n"
-    assert execution["id"] not in runs
+    assert execution["id"] not in active_runs
 
 
-def test_a_run_cancelled_before_it_reached_a_worker_does_not_start(session, engine, functions,
+def test_a_run_cancelled_before_it_reached_a_worker_does_not_start(session, ports, functions,
                                                                     function):
-    runs = Runs()
-    service = make_service(session, engine, functions, runs=runs)
+    active_runs = ActiveRuns()
+    service = make_service(session, ports, functions, active_runs=active_runs)
     execution = service.create_execution({"function_id": "f1", "sync": False})
     (message,) = service.execution_queue.take()
     service.on_execution_cancelled({"id": execution["id"]})  # heard before the run started
     service.run_queued(message)
-    assert engine.worker_client.calls == []
+    assert ports.worker_client.calls == []
 
 
-def test_runs_remember_a_bounded_number_of_early_cancels():
-    runs = Runs(remember=2)
+def test_active_runs_remember_a_bounded_number_of_early_cancels():
+    active_runs = ActiveRuns(remember=2)
     for execution_id in ("a", "b", "c"):
-        assert runs.cancel(execution_id) is None
-    assert runs.start("a", "http://w") is True   # forgotten: the oldest went first
-    assert runs.start("c", "http://w") is False
-    assert runs.cancel("a") == "http://w"
-    runs.end("a")
-    assert "a" not in runs
+        assert active_runs.cancel(execution_id) is None
+    assert active_runs.start("a", "http://w") is True   # forgotten: the oldest went first
+    assert active_runs.start("c", "http://w") is False
+    assert active_runs.cancel("a") == "http://w"
+    active_runs.end("a")
+    assert "a" not in active_runs
 
 
-def test_a_repeated_idempotency_key_returns_the_first_execution(service, function, engine):
+def test_a_repeated_idempotency_key_returns_the_first_execution(service, function, ports):
     first = service.create_execution({"function_id": "f1", "input": "1"}, "key-1")
     again = service.create_execution({"function_id": "f1", "input": "2"}, "key-1")
     assert again == first
-    assert len(engine.worker_client.calls) == 1
+    assert len(ports.worker_client.calls) == 1
     other = service.create_execution({"function_id": "f1"}, "key-2")
     assert other["id"] != first["id"]
 
 
-def test_idempotency_keys_are_per_project(service, session, engine, functions, function):
+def test_idempotency_keys_are_per_project(service, session, ports, functions, function):
     first = service.create_execution({"function_id": "f1"}, "key-1")
-    admin = make_service(session, engine, functions, project="p2", admin=True)
+    admin = make_service(session, ports, functions, project="p2", admin=True)
     theirs = admin.create_execution({"function_id": "f1"}, "key-1")
     assert theirs["id"] != first["id"]
 
@@ -115,21 +117,21 @@ def test_a_repeated_async_execution_is_queued_once(service, function):
     assert len(service.execution_queue.take()) == 1
 
 
-def test_a_repeat_racing_the_first_gets_the_first(service, function, session):
+def test_a_repeat_racing_the_first_gets_the_first(service, function, session, monkeypatch):
     racer = Execution(id="first", project_id="p1", function_id="f1", status="success",
                       sync=True, idempotency_key="k", result={"output": 1, "duration": 0})
-    lookup = service._by_idempotency_key
+    lookup = executions._by_idempotency_key
     missed = []
 
-    def missing_once(key):  # the racer commits between our lookup and our insert
+    def missing_once(session, caller, key):  # the racer commits between lookup and insert
         if not missed:
             missed.append(key)
             session.add(racer)
             session.commit()
             return None
-        return lookup(key)
+        return lookup(session, caller, key)
 
-    service._by_idempotency_key = missing_once
+    monkeypatch.setattr(executions, "_by_idempotency_key", missing_once)
     assert service.create_execution({"function_id": "f1"}, "k")["id"] == "first"
     assert [e["id"] for e in service.list_executions()] == ["first"]
 

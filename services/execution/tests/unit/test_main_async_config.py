@@ -2,7 +2,7 @@
 from qinling_shared import config
 
 from qinling_execution.__main__ import extra_config
-from qinling_execution.async_queue import policy_from
+from qinling_execution.execution_queue import policy_from
 from qinling_execution.retries import RetryPolicy
 
 

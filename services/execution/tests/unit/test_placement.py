@@ -1,17 +1,20 @@
-"""Placement with the fake orchestrator and the in-memory etcd: pools, scaling, reaping.
+"""Placement with the fake orchestrator and the in-memory etcd: warm pools, scaling, reaping.
 
-Replicas are engines sharing one FakeEtcd; each has its own orchestrator, as local drivers do.
-Clocks are injected; warm-pool refills run at once.
+Each replica is the ports one replica's providers build (``service_harness.Ports``); replicas
+share one FakeEtcd, and each has its own orchestrator, as local drivers do. Clocks are
+injected; warm pool refills run at once.
 """
 import contextlib
 
 import eventlet
 import pytest
 
-from qinling_execution.dependencies import Engine
+from fakes import FakeEtcd
+from service_harness import Ports
+
+from qinling_execution import worker_upkeep
 from qinling_execution.orchestrators.fake import FakeOrchestrator
-from qinling_execution.worker_client import FakeWorkerClient
-from qinling_execution.workers import FakeEtcd, WorkerMap
+from qinling_execution.worker_map import WorkerMap
 from qinling_shared.exceptions import Unavailable
 
 RUNTIME = {"id": "rt-1", "image": "python3"}
@@ -26,16 +29,11 @@ class Clock:
         return self.now
 
 
-def run_now(function, *args):
-    function(*args)
-
-
 def new_replica(store, owner="a", pool_size=0, concurrency=3, orchestrator=None, clock=None):
-    engine = Engine(orchestrator or FakeOrchestrator(), WorkerMap(store, "/q/", owner=owner),
-                    concurrency, FakeWorkerClient(), pool_size=pool_size,
-                    idle_expiration=EXPIRATION, clock=clock or Clock(), spawn=run_now)
-    engine.start()
-    return engine
+    replica = Ports(orchestrator, WorkerMap(store, "/q/", owner=owner), concurrency, pool_size,
+                    EXPIRATION, clock or Clock())
+    replica.start()
+    return replica
 
 
 @pytest.fixture
@@ -48,72 +46,73 @@ def clock():
     return Clock()
 
 
-def hold(engine, count, function_id="f1", version=0):
+def hold(replica, count, function_id="f1", version=0):
     """Enter ``count`` executions of a function and keep them running."""
     stack = contextlib.ExitStack()
     for _ in range(count):
-        stack.enter_context(engine.placement.worker_for(RUNTIME, function_id, version))
+        stack.enter_context(replica.placement.worker_for(RUNTIME, function_id, version))
     return stack
 
 
-def names(engine, function_id="f1", version=0):
-    return sorted(w.name for w in engine.placement.workers(function_id, version))
+def names(replica, function_id="f1", version=0):
+    return sorted(w.name for w in replica.placement.workers(function_id, version))
 
 
-def calls(engine, method):
-    return [args for name, args in engine.orchestrator.calls if name == method]
+def calls(replica, method):
+    return [args for name, args in replica.orchestrator.calls if name == method]
 
 
 # -- warm pools -----------------------------------------------------------------------------
 
 def test_a_cold_start_binds_a_pooled_worker_and_the_pool_refills(store):
-    engine = new_replica(store, pool_size=2)
-    engine.pool.keep([RUNTIME])
-    pooled = engine.pool.idle("rt-1")
-    with hold(engine, 1):
-        (name,) = names(engine)
+    replica = new_replica(store, pool_size=2)
+    replica.warm_pool.keep([RUNTIME])
+    pooled = replica.warm_pool.idle("rt-1")
+    with hold(replica, 1):
+        (name,) = names(replica)
     assert name in pooled
-    assert calls(engine, "start_worker") == []  # no process started on the request path
-    assert calls(engine, "bind_worker") == [(name, "f1", 0)]
-    assert len(engine.pool.idle("rt-1")) == 2 and name not in engine.pool.idle("rt-1")
-    assert [w["name"] for w in engine.worker_map.for_function("f1", 0)] == [name]
+    assert calls(replica, "start_worker") == []  # no process started on the request path
+    assert calls(replica, "bind_worker") == [(name, "f1", 0)]
+    idle = replica.warm_pool.idle("rt-1")
+    assert len(idle) == 2 and name not in idle
+    assert [w["name"] for w in replica.worker_map.for_function("f1", 0)] == [name]
 
 
 def test_without_a_pool_a_cold_start_starts_a_worker(store):
-    engine = new_replica(store)
-    with hold(engine, 1):
+    replica = new_replica(store)
+    with hold(replica, 1):
         pass
-    assert len(calls(engine, "start_worker")) == 1 and calls(engine, "bind_worker") == []
+    assert len(calls(replica, "start_worker")) == 1 and calls(replica, "bind_worker") == []
 
 
 def test_an_idle_worker_that_died_is_skipped(store):
-    engine = new_replica(store, pool_size=2)
-    engine.pool.keep([RUNTIME])
-    first = engine.pool.idle("rt-1")[0]  # the one taken first
-    del engine.orchestrator.workers[first]  # crashed behind the pool's back
-    with hold(engine, 1):
-        (name,) = names(engine)
-    assert calls(engine, "bind_worker")[0][0] == first
-    assert name != first and not engine.orchestrator.workers[name].idle
+    replica = new_replica(store, pool_size=2)
+    replica.warm_pool.keep([RUNTIME])
+    first = replica.warm_pool.idle("rt-1")[0]  # the one taken first
+    del replica.orchestrator.workers[first]  # crashed behind the warm pool's back
+    with hold(replica, 1):
+        (name,) = names(replica)
+    assert calls(replica, "bind_worker")[0][0] == first
+    assert name != first and not replica.orchestrator.workers[name].idle
 
 
 def test_idle_pool_workers_do_not_make_a_runtime_in_use(store):
-    engine = new_replica(store, pool_size=2)
-    engine.pool.keep([RUNTIME])
-    assert not engine.placement.runtime_in_use("rt-1")
-    with hold(engine, 1):
-        assert engine.placement.runtime_in_use("rt-1")
+    replica = new_replica(store, pool_size=2)
+    replica.warm_pool.keep([RUNTIME])
+    assert not replica.placement.runtime_in_use("rt-1")
+    with hold(replica, 1):
+        assert replica.placement.runtime_in_use("rt-1")
 
 
 # -- scaling up -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("concurrent, workers", [(1, 1), (3, 1), (4, 2), (6, 2), (7, 3)])
 def test_workers_by_concurrency(store, concurrent, workers):
-    engine = new_replica(store)
-    with hold(engine, concurrent):
-        assert len(names(engine)) == workers
-        in_flight = sorted(engine.placement._in_flight[n] for n in names(engine))
-    assert sum(in_flight) == concurrent and max(in_flight) <= 3
+    replica = new_replica(store)
+    with hold(replica, concurrent):
+        assert len(names(replica)) == workers
+        loads = sorted(replica.placement._load[n] for n in names(replica))
+    assert sum(loads) == concurrent and max(loads) <= 3
 
 
 class SlowOrchestrator(FakeOrchestrator):
@@ -133,12 +132,12 @@ class SlowOrchestrator(FakeOrchestrator):
 
 def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
     orchestrator = SlowOrchestrator()
-    engine = new_replica(store, concurrency=1, orchestrator=orchestrator)
+    replica = new_replica(store, concurrency=1, orchestrator=orchestrator)
     release = eventlet.Event()
     placed = []
 
     def execution():
-        with engine.placement.worker_for(RUNTIME, "f1", 0) as worker:
+        with replica.placement.worker_for(RUNTIME, "f1", 0) as worker:
             placed.append(worker.name)
             release.wait()
 
@@ -153,49 +152,49 @@ def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
 
 
 def test_scale_up_adds_workers_pooled_first(store):
-    engine = new_replica(store, pool_size=2)
-    engine.pool.keep([RUNTIME])
-    started = engine.placement.scale_up(RUNTIME, "f1", 0, 3)
-    assert sorted(w.name for w in started) == names(engine) and len(started) == 3
-    assert len(calls(engine, "bind_worker")) >= 2
-    assert len(engine.worker_map.for_function("f1", 0)) == 3
+    replica = new_replica(store, pool_size=2)
+    replica.warm_pool.keep([RUNTIME])
+    started = replica.placement.scale_up(RUNTIME, "f1", 0, 3)
+    assert sorted(w.name for w in started) == names(replica) and len(started) == 3
+    assert len(calls(replica, "bind_worker")) >= 2
+    assert len(replica.worker_map.for_function("f1", 0)) == 3
 
 
 def test_scale_up_that_cannot_start_anything_fails(store):
-    engine = new_replica(store)
-    engine.orchestrator.fail_next_start("no room")
+    replica = new_replica(store)
+    replica.orchestrator.fail_next_start("no room")
     with pytest.raises(Unavailable, match="no room"):
-        engine.placement.scale_up(RUNTIME, "f1", 0, 1)
+        replica.placement.scale_up(RUNTIME, "f1", 0, 1)
 
 
 # -- scaling down ---------------------------------------------------------------------------
 
 def test_idle_workers_scale_to_zero_after_the_expiration(store, clock):
-    engine = new_replica(store, clock=clock)
-    with hold(engine, 1):
-        (name,) = names(engine)
+    replica = new_replica(store, clock=clock)
+    with hold(replica, 1):
+        (name,) = names(replica)
         clock.now += EXPIRATION * 2
-        assert engine.placement.reap_idle() == []  # busy workers are never idle
+        assert replica.placement.reap_idle() == []  # busy workers are never idle
     clock.now += EXPIRATION - 1
-    assert engine.placement.reap_idle() == []
+    assert replica.placement.reap_idle() == []
     clock.now += 1
-    assert engine.placement.reap_idle() == [name]
-    assert names(engine) == [] and engine.worker_map.all() == []
-    assert engine.orchestrator.workers == {}
-    with hold(engine, 1):  # the next execution starts afresh
-        assert len(names(engine)) == 1
+    assert replica.placement.reap_idle() == [name]
+    assert names(replica) == [] and replica.worker_map.all() == []
+    assert replica.orchestrator.workers == {}
+    with hold(replica, 1):  # the next execution starts afresh
+        assert len(names(replica)) == 1
 
 
 def test_light_load_gathers_on_one_worker_and_the_rest_are_reaped(store, clock):
-    engine = new_replica(store, clock=clock)
-    with hold(engine, 4):
-        first, second = names(engine)
+    replica = new_replica(store, clock=clock)
+    with hold(replica, 4):
+        first, second = names(replica)
     for _ in range(3):
         clock.now += EXPIRATION / 2
-        with hold(engine, 1):
+        with hold(replica, 1):
             pass  # always the first worker: ties go to the first name
-    assert engine.placement.reap_idle() == [second]
-    assert names(engine) == [first]
+    assert replica.placement.reap_idle() == [second]
+    assert names(replica) == [first]
 
 
 def test_scale_down_keeps_one_worker_across_replicas(store):
@@ -213,13 +212,13 @@ def test_scale_down_keeps_one_worker_across_replicas(store):
 
 
 def test_scale_down_waits_for_the_cross_replica_lock(store):
-    engine = new_replica(store)
-    engine.worker_map.lock_attempts, engine.worker_map.lock_interval = 2, 0.001
-    engine.placement.scale_up(RUNTIME, "f1", 0, 2)
+    replica = new_replica(store)
+    replica.worker_map.lock_attempts, replica.worker_map.lock_interval = 2, 0.001
+    replica.placement.scale_up(RUNTIME, "f1", 0, 2)
     with WorkerMap(store, "/q/", owner="b").locked("f1", 0):
         with pytest.raises(Unavailable):
-            engine.placement.scale_down("f1", 0, 1)
-    assert engine.placement.scale_down("f1", 0, 1)
+            replica.placement.scale_down("f1", 0, 1)
+    assert replica.placement.scale_down("f1", 0, 1)
 
 
 def test_scale_down_prefers_idle_workers_and_a_busy_one_stops_after_its_execution(store):
@@ -236,8 +235,8 @@ def test_scale_down_prefers_idle_workers_and_a_busy_one_stops_after_its_executio
 
 def test_detach_on_one_replica_stops_every_replicas_workers(store):
     a, b = new_replica(store, "a"), new_replica(store, "b")
-    for engine in (a, b):
-        with hold(engine, 1):
+    for replica in (a, b):
+        with hold(replica, 1):
             pass
     b.placement.drop_function("f1", 0)
     assert a.orchestrator.workers == b.orchestrator.workers == {}
@@ -245,14 +244,14 @@ def test_detach_on_one_replica_stops_every_replicas_workers(store):
 
 
 def test_dead_workers_are_forgotten_and_replaced(store):
-    engine = new_replica(store)
-    with hold(engine, 1):
-        (name,) = names(engine)
-    del engine.orchestrator.workers[name]  # crashed
-    assert engine.placement.reap_dead() == [name]
-    assert engine.worker_map.all() == []
-    with hold(engine, 1):
-        assert names(engine) != [name] and len(names(engine)) == 1
+    replica = new_replica(store)
+    with hold(replica, 1):
+        (name,) = names(replica)
+    del replica.orchestrator.workers[name]  # crashed
+    assert replica.placement.reap_dead() == [name]
+    assert replica.worker_map.all() == []
+    with hold(replica, 1):
+        assert names(replica) != [name] and len(names(replica)) == 1
 
 
 # -- after a restart ------------------------------------------------------------------------
@@ -290,13 +289,13 @@ def test_a_worker_started_while_the_orchestrator_lists_is_not_taken_for_dead(sto
         def list_workers(self):
             answer = super().list_workers()
             if self.racing:  # another green thread starts a worker meanwhile
-                engine.placement.scale_up(RUNTIME, "f1", 0, 1)
+                replica.placement.scale_up(RUNTIME, "f1", 0, 1)
             return answer
 
-    engine = new_replica(store, orchestrator=Racing())
-    engine.orchestrator.racing = True
-    assert engine.placement.reap_dead() == []
-    assert len(names(engine)) == 1 and len(engine.worker_map.all()) == 1
+    replica = new_replica(store, orchestrator=Racing())
+    replica.orchestrator.racing = True
+    assert replica.placement.reap_dead() == []
+    assert len(names(replica)) == 1 and len(replica.worker_map.all()) == 1
 
 
 def test_stray_keys_of_this_replica_are_removed(store):
@@ -327,13 +326,14 @@ class BrokenEtcd(FakeEtcd):
 
 def test_without_etcd_executions_still_run_and_the_upkeep_goes_on(clock):
     store = BrokenEtcd()
-    engine = new_replica(store, pool_size=1, clock=clock)
+    replica = new_replica(store, pool_size=1, clock=clock)
     store.broken = True
-    with hold(engine, 1):  # a cold start: the worker cannot be recorded, yet it serves
-        (name,) = names(engine)
+    with hold(replica, 1):  # a cold start: the worker cannot be recorded, yet it serves
+        (name,) = names(replica)
     clock.now += EXPIRATION
-    engine.upkeep([RUNTIME])  # lease renewal fails; the other steps still run
-    assert names(engine) == [] and name not in engine.orchestrator.workers
-    assert len(engine.pool.idle("rt-1")) == 1
+    # lease renewal fails; the other steps still run
+    worker_upkeep.keep([RUNTIME], replica.worker_map, replica.placement, replica.warm_pool)
+    assert names(replica) == [] and name not in replica.orchestrator.workers
+    assert len(replica.warm_pool.idle("rt-1")) == 1
     with pytest.raises(Unavailable, match="etcd is unavailable"):
-        engine.placement.scale_down("f1", 0, 1)
+        replica.placement.scale_down("f1", 0, 1)

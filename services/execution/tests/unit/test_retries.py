@@ -1,7 +1,7 @@
 """Pure retry rules: which outcomes are retried, how often, after which delays."""
 import pytest
 
-from qinling_execution import async_queue, outcomes, retries
+from qinling_execution import execution_queue, outcomes, retries
 from qinling_execution.retries import RetryPolicy
 
 
@@ -85,21 +85,21 @@ def test_retry_note():
 ])
 def test_malformed_messages_are_refused(body):
     with pytest.raises(ValueError):
-        async_queue.parse(body)
+        execution_queue.parse_message(body)
 
 
 def test_messages_round_trip():
-    assert async_queue.parse(async_queue.message("e1", 2)) == ("e1", 2)
-    assert async_queue.parse({"execution_id": "e1"}) == ("e1", 0)
+    assert execution_queue.parse_message(execution_queue.message("e1", 2)) == ("e1", 2)
+    assert execution_queue.parse_message({"execution_id": "e1"}) == ("e1", 0)
 
 
 def test_each_delay_queue_dead_letters_to_the_run_queue_after_its_ttl():
-    queue = async_queue.delay_queue(4000)
+    queue = execution_queue.delay_queue(4000)
     assert queue.durable and queue.routing_key == "delay-4000"
     assert queue.queue_arguments == {
         "x-message-ttl": 4000, "x-dead-letter-exchange": "qinling-executions",
         "x-dead-letter-routing-key": "run"}
-    assert async_queue.RUN_QUEUE.durable and async_queue.EXCHANGE.durable
+    assert execution_queue.RUN_QUEUE.durable and execution_queue.EXCHANGE.durable
 
 
 @pytest.mark.parametrize("deliveries, retries_done, given_up", [

@@ -24,13 +24,13 @@ def test_workers_to_add(demand, workers, added):
     assert scaling.workers_to_add(demand, workers, POLICY) == added
 
 
-@pytest.mark.parametrize("in_flight, picked", [
+@pytest.mark.parametrize("loads, picked", [
     ({"b": 1, "a": 2, "c": 1}, "b"),   # least busy
     ({"b": 0, "a": 0}, "a"),           # ties go to the first name: light load gathers
     ({"only": 7}, "only"),
 ])
-def test_pick_worker(in_flight, picked):
-    assert scaling.pick_worker(in_flight) == picked
+def test_pick_worker(loads, picked):
+    assert scaling.pick_worker(loads) == picked
 
 
 @pytest.mark.parametrize("activity, idle", [

@@ -14,10 +14,10 @@ def query(**params):
     return parse(params)
 
 
-def test_runtime_created_available_and_listed(service, runtime, engine):
+def test_runtime_created_available_and_listed(service, runtime, ports):
     assert runtime["status"] == "available" and runtime["is_public"] is True
     assert [r["id"] for r in service.list_runtimes()] == [runtime["id"]]
-    assert ("create_pool", (runtime["id"], "python3")) in engine.orchestrator.calls
+    assert ("create_pool", (runtime["id"], "python3")) in ports.orchestrator.calls
 
 
 def test_unknown_runtime_image_is_refused_and_not_kept(service):
@@ -31,39 +31,55 @@ def test_missing_runtime(service):
         service.get_runtime("nope")
 
 
-def test_sync_execution_runs_on_a_worker(service, runtime, engine, functions):
+def test_sync_execution_runs_on_a_worker(service, runtime, ports, functions):
     functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1", "input": '{"a": 1}'})
     assert execution["status"] == "success"
     assert execution["result"]["output"] == {"a": 1}
     assert execution["input"] == json.dumps({"a": 1})
     assert (execution["function_version"], execution["function_alias"]) == (0, None)
-    url, payload = engine.worker_client.calls[0]
+    url, payload = ports.worker_client.calls[0]
     assert payload["package_url"].startswith("http://s/p1/f1-0.zip")
     assert payload["package_sha256"] == "s" * 64 and payload["entry"] == "main.main"
     assert "Start execution" in service.get_execution_log(execution["id"])
-    assert len(engine.worker_map.for_function("f1", 0)) == 1
+    assert len(ports.worker_map.for_function("f1", 0)) == 1
 
 
-def test_spec_and_url_are_cached(service, runtime, engine, functions):
+def test_a_positional_input_is_sent_as_qinling_stores_it_and_shown_raw(service, runtime, ports,
+                                                                       functions):
+    functions.add(spec(runtime_id=runtime["id"]))
+    execution = service.create_execution({"function_id": "f1", "input": "Qinling"})
+    assert ports.worker_client.calls[0][1]["input"] == {"__function_input": "Qinling"}
+    assert execution["input"] == "Qinling"
+    assert service.get_execution(execution["id"])["input"] == "Qinling"
+
+
+def test_a_function_or_an_alias_is_required(service, runtime):
+    with pytest.raises(InvalidInput,
+                       match="^Either function_alias or function_id must be provided.$"):
+        service.create_execution({"input": "x"})
+    assert service.list_executions() == []
+
+
+def test_spec_and_url_are_cached(service, runtime, ports, functions):
     functions.add(spec(runtime_id=runtime["id"]))
     for _ in range(3):
         service.create_execution({"function_id": "f1"})
     service.function.get_function_spec.assert_called_once_with("f1", 0)
     assert service.storage.sign_url.call_count == 1
-    assert len(engine.placement.workers("f1", 0)) == 1
+    assert len(ports.placement.workers("f1", 0)) == 1
 
 
-def test_failed_function_is_failed(service, runtime, engine, functions):
-    engine.worker_client.respond = lambda url, payload: {
+def test_failed_function_is_failed(service, runtime, ports, functions):
+    ports.worker_client.respond = lambda url, payload: {
         "output": "boom", "success": False, "duration": 0.1, "logs": "Traceback"}
     functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "failed" and execution["result"]["output"] == "boom"
 
 
-def test_worker_that_cannot_start_gives_error(service, runtime, engine, functions):
-    engine.orchestrator.fail_next_start("Worker did not answer /ping.")
+def test_worker_that_cannot_start_gives_error(service, runtime, ports, functions):
+    ports.orchestrator.fail_next_start("Worker did not answer /ping.")
     functions.add(spec(runtime_id=runtime["id"]))
     execution = service.create_execution({"function_id": "f1"})
     assert execution["status"] == "error"
@@ -71,8 +87,8 @@ def test_worker_that_cannot_start_gives_error(service, runtime, engine, function
     assert "Worker did not answer" in service.get_execution_log(execution["id"])
 
 
-def test_other_projects_function_is_not_found(session, engine, functions, runtime):
-    other = make_service(session, engine, functions, project="p2")
+def test_other_projects_function_is_not_found(session, ports, functions, runtime):
+    other = make_service(session, ports, functions, project="p2")
     functions.add(spec(runtime_id=runtime["id"]))
     with pytest.raises(NotFound, match=r"Function not found \[id=f1\]"):
         other.create_execution({"function_id": "f1"})
@@ -141,15 +157,15 @@ def test_list_sorts_and_pages(service, runtime, functions):
     assert [e["id"] for e in page + rest] == everything
 
 
-def test_list_is_project_scoped_and_all_projects_is_for_admins(session, engine, functions,
+def test_list_is_project_scoped_and_all_projects_is_for_admins(session, ports, functions,
                                                               service, runtime):
     functions.add(spec(runtime_id=runtime["id"]))
     mine = service.create_execution({"function_id": "f1"})
-    other = make_service(session, engine, functions, project="p2")
+    other = make_service(session, ports, functions, project="p2")
     assert other.list_executions() == []
     with pytest.raises(Forbidden):
         other.list_executions(query(all_projects="true"))
-    admin = make_service(session, engine, functions, project="admin", admin=True)
+    admin = make_service(session, ports, functions, project="admin", admin=True)
     assert [e["id"] for e in admin.list_executions(query(all_projects="true"))] == [mine["id"]]
 
 

@@ -1,10 +1,12 @@
 """Runtime RPCs: update (image upgrade rules), delete, pool, and the visible list."""
 import pytest
-from service_harness import make_service, new_engine, spec
+from service_harness import Ports, make_service, spec
 
 from qinling_shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from qinling_shared.listing import parse
 
+from qinling_execution import targets
+from qinling_nameko.providers import Caller
 from qinling_execution.models import Runtime
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 
@@ -24,7 +26,7 @@ def run_once(service, functions, runtime, function_id="f1"):
     return service.create_execution({"function_id": function_id})
 
 
-def test_update_name_and_description_only(service, runtime, engine):
+def test_update_name_and_description_only(service, runtime, ports):
     updated = service.update_runtime(runtime["id"], {
         "name": "py", "description": "new", "is_public": False, "trusted": False,
         "status": "error", "project_id": "p9"})
@@ -33,7 +35,7 @@ def test_update_name_and_description_only(service, runtime, engine):
             updated["project_id"]) == (True, True, "available", "p1")
     assert updated["image"] == "python3"
     assert service.get_runtime(runtime["id"]) == updated
-    assert [c for c in engine.orchestrator.calls if c[0] == "create_pool"] == [
+    assert [c for c in ports.orchestrator.calls if c[0] == "create_pool"] == [
         ("create_pool", (runtime["id"], "python3"))]
 
 
@@ -48,11 +50,11 @@ def test_update_of_a_runtime_not_available_is_allowed_without_image(service, run
     assert service.update_runtime(runtime["id"], {"name": "n"})["name"] == "n"
 
 
-def test_image_update_upgrades_the_pool(service, runtime, engine):
+def test_image_update_upgrades_the_pool(service, runtime, ports):
     updated = service.update_runtime(runtime["id"], {"image": "openstackqinling/python3-runtime"})
     assert (updated["image"], updated["status"]) == ("openstackqinling/python3-runtime",
                                                      "available")
-    assert engine.orchestrator.pools[runtime["id"]] == "openstackqinling/python3-runtime"
+    assert ports.orchestrator.pools[runtime["id"]] == "openstackqinling/python3-runtime"
 
 
 @pytest.mark.parametrize("status", ["error", "creating", "upgrading"])
@@ -63,7 +65,7 @@ def test_image_update_needs_an_available_runtime(service, runtime, session, stat
 
 
 def test_image_update_is_refused_while_a_function_has_workers(service, runtime, functions,
-                                                              engine):
+                                                              ports):
     run_once(service, functions, runtime)
     with pytest.raises(Forbidden,
                        match=f"^Runtime {runtime['id']} is still in use by functions.$"):
@@ -71,18 +73,18 @@ def test_image_update_is_refused_while_a_function_has_workers(service, runtime, 
                                                "name": "renamed"})
     kept = service.get_runtime(runtime["id"])
     assert (kept["image"], kept["status"], kept["name"]) == ("python3", "available", "python3")
-    assert engine.orchestrator.pools[runtime["id"]] == "python3"
+    assert ports.orchestrator.pools[runtime["id"]] == "python3"
 
 
-def test_the_same_image_is_no_upgrade_even_with_workers(service, runtime, functions, engine):
+def test_the_same_image_is_no_upgrade_even_with_workers(service, runtime, functions, ports):
     run_once(service, functions, runtime)
     assert service.update_runtime(runtime["id"], {"image": "python3"})["status"] == "available"
 
 
-def test_workers_recorded_by_another_replica_count_too(service, runtime, engine):
+def test_workers_recorded_by_another_replica_count_too(service, runtime, ports):
     other_replica_worker = FakeOrchestrator().start_worker(
         runtime["id"], "python3", "f9", 0, "f9-0-elsewhere")
-    engine.worker_map.add(other_replica_worker)
+    ports.worker_map.add(other_replica_worker)
     with pytest.raises(Forbidden, match="still in use by functions"):
         service.update_runtime(runtime["id"], {"image": "openstackqinling/python3-runtime"})
 
@@ -108,11 +110,11 @@ def test_an_unusable_image_is_refused_and_leaves_the_runtime_as_it_was(service, 
     assert (kept["image"], kept["status"], kept["name"]) == ("python3", "available", "python3")
 
 
-def test_a_failed_upgrade_leaves_the_runtime_in_error(service, runtime, engine, monkeypatch):
+def test_a_failed_upgrade_leaves_the_runtime_in_error(service, runtime, ports, monkeypatch):
     def broken(runtime_id, image):
         raise RuntimeError("the cluster is gone")
 
-    monkeypatch.setattr(engine.orchestrator, "create_pool", broken)
+    monkeypatch.setattr(ports.orchestrator, "create_pool", broken)
     updated = service.update_runtime(runtime["id"], {"image": "openstackqinling/python3-runtime"})
     assert (updated["status"], updated["image"]) == ("error", "openstackqinling/python3-runtime")
 
@@ -129,27 +131,27 @@ def test_update_refuses_bad_values(service, runtime, values, message):
         service.update_runtime(runtime["id"], values)
 
 
-def test_update_of_an_unknown_or_invisible_runtime_is_404(session, engine, functions, service):
+def test_update_of_an_unknown_or_invisible_runtime_is_404(session, ports, functions, service):
     private = service.create_runtime({"image": "python3", "is_public": False})
-    other = make_service(session, engine, functions, project="p2")
+    other = make_service(session, ports, functions, project="p2")
     for runtime_id in ("nope", private["id"]):
         with pytest.raises(NotFound, match=rf"^Runtime not found \[id={runtime_id}\]$"):
             other.update_runtime(runtime_id, {"name": "x"})
 
 
-def test_delete_is_refused_while_functions_use_it(service, runtime, functions, engine):
+def test_delete_is_refused_while_functions_use_it(service, runtime, functions, ports):
     functions.runtime_users[runtime["id"]] = 2
     with pytest.raises(Forbidden, match=f"^Runtime {runtime['id']} is still in use.$"):
         service.delete_runtime(runtime["id"])
     service.function.count_functions.assert_called_once_with(runtime["id"])
     assert service.get_runtime(runtime["id"])["status"] == "available"
-    assert runtime["id"] in engine.orchestrator.pools
+    assert runtime["id"] in ports.orchestrator.pools
 
 
-def test_delete_removes_the_pool_and_the_row(service, runtime, engine):
+def test_delete_removes_the_pool_and_the_row(service, runtime, ports):
     assert service.delete_runtime(runtime["id"]) is None
-    assert ("delete_pool", (runtime["id"],)) in engine.orchestrator.calls
-    assert runtime["id"] not in engine.orchestrator.pools
+    assert ("delete_pool", (runtime["id"],)) in ports.orchestrator.calls
+    assert runtime["id"] not in ports.orchestrator.pools
     with pytest.raises(NotFound):
         service.get_runtime(runtime["id"])
     assert service.list_runtimes() == []
@@ -170,7 +172,7 @@ def test_pool_counts_the_runtimes_workers(service, runtime, functions):
 
 def test_pool_of_a_runtime_this_orchestrator_has_not_made_yet_is_empty(session, functions,
                                                                        runtime):
-    restarted = make_service(session, new_engine(), functions)
+    restarted = make_service(session, Ports(), functions)
     assert restarted.get_runtime_pool(runtime["id"])["capacity"] == {"total": 0, "available": 0}
 
 
@@ -179,11 +181,11 @@ def test_pool_of_an_unknown_runtime_is_404(service):
         service.get_runtime_pool("nope")
 
 
-def test_list_shows_own_and_public_runtimes(session, engine, functions, service):
+def test_list_shows_own_and_public_runtimes(session, ports, functions, service):
     public = service.create_runtime({"image": "python3", "name": "public"})
     private = service.create_runtime({"image": "python3", "name": "private",
                                       "is_public": False})
-    other = make_service(session, engine, functions, project="p2")
+    other = make_service(session, ports, functions, project="p2")
     theirs = other.create_runtime({"image": "python3", "name": "theirs", "is_public": False})
     assert {r["name"] for r in other.list_runtimes()} == {"public", "theirs"}
     assert {r["name"] for r in service.list_runtimes()} == {"public", "private"}
@@ -191,7 +193,7 @@ def test_list_shows_own_and_public_runtimes(session, engine, functions, service)
     assert [r["id"] for r in service.list_runtimes(query(name="public"))] == [public["id"]]
     with pytest.raises(Forbidden):
         service.list_runtimes(query(all_projects="true"))
-    admin = make_service(session, engine, functions, project="admin", admin=True)
+    admin = make_service(session, ports, functions, project="admin", admin=True)
     assert {r["id"] for r in admin.list_runtimes(query(all_projects="true"))} == {
         public["id"], private["id"], theirs["id"]}
     assert [r["id"] for r in admin.list_runtimes(query(project_id="p2"))] == [theirs["id"]]
@@ -210,11 +212,13 @@ def test_list_runtimes_sorts_pages_and_refuses_unknown_filters(service):
         service.list_runtimes(query(marker="nope"))
 
 
-def test_executions_see_a_runtime_change_of_this_replica_at_once(service, runtime, functions):
-    run_once(service, functions, runtime)  # the runtime is in the engine's cache now
+def test_executions_see_a_runtime_change_of_this_replica_at_once(service, runtime, functions,
+                                                                 ports, session):
+    run_once(service, functions, runtime)  # the runtime is in the cache now
     service.update_runtime(runtime["id"], {"name": "renamed"})
     service.dispatch.assert_called_with("runtime_updated", {"id": runtime["id"]})
-    assert service._runtime_view(runtime["id"])["name"] == "renamed"  # read again
+    seen = targets.runtime_view(runtime["id"], Caller("p1", False), ports.caches, session)
+    assert seen["name"] == "renamed"  # read again
 
 
 def test_a_runtime_changed_by_another_replica_is_forgotten_on_its_event(service, runtime,
@@ -226,8 +230,8 @@ def test_a_runtime_changed_by_another_replica_is_forgotten_on_its_event(service,
         run_once(service, functions, runtime, "f2")
 
 
-def test_a_deleted_runtime_is_forgotten_everywhere(service, runtime, engine):
-    engine.runtimes.get((runtime["id"],), lambda: {"status": "available"})
+def test_a_deleted_runtime_is_forgotten_everywhere(service, runtime, ports):
+    ports.caches.runtimes.get((runtime["id"],), lambda: {"status": "available"})
     service.delete_runtime(runtime["id"])
     service.dispatch.assert_called_with("runtime_deleted", {"id": runtime["id"]})
-    assert engine.runtimes.get((runtime["id"],), lambda: "reloaded") == "reloaded"
+    assert ports.caches.runtimes.get((runtime["id"],), lambda: "reloaded") == "reloaded"

@@ -1,13 +1,9 @@
 """The scaling RPCs (scale_up, scale_down, detach of a function version) and the upkeep timer,
 with worker_factory, the fake orchestrator and the in-memory etcd."""
 import pytest
-from service_harness import make_service, spec
+from service_harness import Ports, make_service, spec
 
-from qinling_execution.dependencies import Engine
 from qinling_execution.models import Runtime
-from qinling_execution.orchestrators.fake import FakeOrchestrator
-from qinling_execution.worker_client import FakeWorkerClient
-from qinling_execution.workers import FakeEtcd, WorkerMap
 from qinling_shared.exceptions import InvalidInput, NotFound
 
 
@@ -39,12 +35,12 @@ def test_scale_down_keeps_one_worker(service, live):
     assert service.scale_down_function("f1", 0, 1) == []
 
 
-def test_detach_releases_every_worker_and_the_next_execution_starts_afresh(service, engine, live):
+def test_detach_releases_every_worker_and_the_next_execution_starts_afresh(service, ports, live):
     service.create_execution({"function_id": "f1"})
     service.scale_up_function("f1", 0, 1)
     old = worker_names(service)
     assert service.detach_function("f1", 0) is None
-    assert worker_names(service) == [] and engine.orchestrator.workers == {}
+    assert worker_names(service) == [] and ports.orchestrator.workers == {}
     assert service.create_execution({"function_id": "f1"})["status"] == "success"
     assert len(worker_names(service)) == 1 and not set(worker_names(service)) & set(old)
 
@@ -89,13 +85,13 @@ def test_unknown_functions_and_versions_are_not_found(service, live):
             call()
 
 
-def test_another_projects_function_is_not_found(session, engine, functions, live):
-    stranger = make_service(session, engine, functions, project="p2")
+def test_another_projects_function_is_not_found(session, ports, functions, live):
+    stranger = make_service(session, ports, functions, project="p2")
     with pytest.raises(NotFound):
         stranger.scale_up_function("f1", 0, 1)
     with pytest.raises(NotFound):
         stranger.detach_function("f1", 0)
-    admin = make_service(session, engine, functions, project="p2", admin=True)
+    admin = make_service(session, ports, functions, project="p2", admin=True)
     assert len(admin.scale_up_function("f1", 0, 1)) == 1
 
 
@@ -115,35 +111,33 @@ class Clock:
 
 
 @pytest.fixture
-def pooled_engine():
-    return Engine(FakeOrchestrator(), WorkerMap(FakeEtcd()), 3, FakeWorkerClient(),
-                  pool_size=2, idle_expiration=600, clock=Clock(),
-                  spawn=lambda function, *args: function(*args))
+def pooled():
+    return Ports(pool_size=2, idle_expiration=600, clock=Clock())
 
 
-def test_upkeep_fills_the_pools_of_available_runtimes(session, pooled_engine, functions):
-    service = make_service(session, pooled_engine, functions)
+def test_upkeep_fills_the_warm_pools_of_available_runtimes(session, pooled, functions):
+    service = make_service(session, pooled, functions)
     available = service.create_runtime({"image": "python3"})
     broken = service.create_runtime({"image": "python3"})
     session.get(Runtime, broken["id"]).status = "error"
     session.commit()
     service.upkeep()
-    assert len(pooled_engine.pool.idle(available["id"])) == 2
-    assert pooled_engine.pool.idle(broken["id"]) == []
+    assert len(pooled.warm_pool.idle(available["id"])) == 2
+    assert pooled.warm_pool.idle(broken["id"]) == []
     assert service.get_runtime_pool(available["id"])["capacity"] == {"total": 2, "available": 2}
 
 
-def test_upkeep_scales_idle_functions_to_zero(session, pooled_engine, functions):
-    service = make_service(session, pooled_engine, functions)
+def test_upkeep_scales_idle_functions_to_zero(session, pooled, functions):
+    service = make_service(session, pooled, functions)
     runtime = service.create_runtime({"image": "python3"})
     functions.add(spec(runtime_id=runtime["id"]))
     service.upkeep()
     service.create_execution({"function_id": "f1"})
     assert len(worker_names(service)) == 1
-    pooled_engine.placement.clock.now += 599
+    pooled.placement.clock.now += 599
     service.upkeep()
     assert len(worker_names(service)) == 1
-    pooled_engine.placement.clock.now += 1
+    pooled.placement.clock.now += 1
     service.upkeep()
     assert worker_names(service) == []
-    assert len(pooled_engine.pool.idle(runtime["id"])) == 2  # the pool stays warm
+    assert len(pooled.warm_pool.idle(runtime["id"])) == 2  # the warm pool stays full

@@ -5,8 +5,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import eventlet
 import pytest
+from fakes import FakeWorkerClient
 
-from qinling_execution.worker_client import FakeWorkerClient, WorkerClient
+from qinling_execution.worker_client import WorkerClient
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_execute_returns_the_workers_result(client, worker, functions_package):
 
 def local_ports(client, url):
     """Local ports of the connected sockets in the client's pool for ``url``."""
-    connections = [c for idle in client._pool.idle.values() for c in idle]
+    connections = [c for idle in client._connections.idle.values() for c in idle]
     return {c.sock.getsockname()[1] for c in connections}
 
 
@@ -74,11 +75,6 @@ def test_a_function_timeout_comes_back_from_the_worker(client, worker, functions
     result = client.execute(worker.url, payload(functions_package, "failing.sleeps",
                                                 {"seconds": 30}, timeout=1))
     assert (result["output"], result["success"]) == ("Function execution timeout.", False)
-
-
-def test_ping(client, worker):
-    assert client.ping(worker.url) is True
-    assert client.ping(closed_port_url()) is False
 
 
 def closed_port_url():
@@ -144,7 +140,6 @@ def test_fake_worker_client_can_play_a_dead_worker():
     fake = FakeWorkerClient(respond=lambda url, body: {"output": 1, "success": True})
     fake.unreachable.add("http://fake-worker/dead")
     assert fake.execute("http://fake-worker/dead", {})["output"] == "Function execution failed."
-    assert fake.ping("http://fake-worker/dead") is False
     assert fake.execute("http://fake-worker/live", {})["output"] == 1
 
 

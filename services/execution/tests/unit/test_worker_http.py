@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from qinling_execution.worker_http import Pool, ProtocolError, ReadTimeout
+from qinling_execution.worker_http import ConnectionPool, ProtocolError, ReadTimeout
 
 
 class RawServer:
@@ -53,7 +53,7 @@ def answer(body, *headers):
 
 @pytest.fixture
 def pool():
-    pool = Pool()
+    pool = ConnectionPool()
     yield pool
     pool.clear()
 

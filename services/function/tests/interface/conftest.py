@@ -32,9 +32,11 @@ class StubExecution:
 
 
 class StubStorage:
-    """Packages by key (bytes held here), one Swift object ``c/o``; records deletions."""
+    """Packages by key (bytes held here), one Swift object ``c/o``; records claims and
+    deletions."""
     name = "storage"
     packages = {}
+    claimed = []
     deleted = []
     swift = {}
     keys = itertools.count(1)
@@ -45,6 +47,12 @@ class StubStorage:
         cls.packages[key] = data
         return {"key": key, "md5sum": hashlib.md5(data).hexdigest(),
                 "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+    @rpc
+    def claim_package(self, key):
+        if key not in StubStorage.packages:
+            raise NotFound(f"Package {key} not found.")
+        StubStorage.claimed.append(key)
 
     @rpc
     def delete_package(self, key):
@@ -138,6 +146,7 @@ def config(rabbit_config, database_url, limits):
 def services(runner_factory, config):
     StubExecution.forgotten.clear()
     StubStorage.packages.clear()
+    StubStorage.claimed.clear()
     StubStorage.deleted.clear()
     StubStorage.swift.clear()
     StubTrigger.usage.clear()

@@ -22,13 +22,14 @@ def test_unknown_runtime_is_404_and_upload_is_deleted(function, storage):
     with pytest.raises(NotFound, match=r"Runtime not found \[id=nope\]"):
         function.create_function({"code": '{"source": "package"}', "runtime_id": "nope"},
                                  package)
-    assert storage.deleted == [package["key"]]
+    assert storage.deleted == [package["key"]] and storage.claimed == []
 
 
-def test_created_event_dispatched(function, listener, make_function):
+def test_created_event_dispatched(function, listener, make_function, storage):
     with entrypoint_waiter(listener, "on_created") as result:
         created = make_function()
     assert result.get() == {"id": created["id"]}
+    assert storage.claimed == [function.get_function_spec(created["id"])["package_key"]]
 
 
 SWIFT = '{"source": "swift", "swift": {"container": "c", "object": "o.zip"}}'

@@ -18,7 +18,7 @@ def test_new_package_runs_at_once(function, make_function, listener, storage, ex
     assert execution.forgotten == [created["id"]]
     assert updated["code"] == {"source": "package", "md5sum": hashlib.md5(b"v2").hexdigest()}
     assert function.get_function_spec(created["id"])["package_key"] == new["key"]
-    assert storage.deleted == [old_key]
+    assert storage.deleted == [old_key] and new["key"] in storage.claimed
 
 
 def test_refusals_in_order(function, make_function, storage, trigger):

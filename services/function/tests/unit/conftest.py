@@ -6,21 +6,31 @@ from unittest import mock
 import pytest
 from nameko.testing.services import worker_factory
 
+from qinling_nameko.providers import Caller
 from qinling_shared.exceptions import InvalidInput, NotFound
 
 from qinling_function.service import FunctionService
 
 
 class FakeStorage:
-    """Packages by key, as the storage service keeps them; records deletions."""
+    """Packages by key, as the storage service keeps them; uploads stay unclaimed until
+    claimed; records claims and deletions."""
 
     def __init__(self):
         self.packages = {}
+        self.unclaimed = set()
+        self.claimed = []
         self.deleted = []
         self.swift = {}
         self.keys = itertools.count(1)
 
     def put(self, project_id, data):
+        """An upload, as the gateway streams it to the storage service."""
+        package = self.copy(project_id, data)
+        self.unclaimed.add(package["key"])
+        return package
+
+    def copy(self, project_id, data):
         key = f"{project_id}/{next(self.keys)}.zip"
         self.packages[key] = data
         return {"key": key, "md5sum": hashlib.md5(data).hexdigest(),
@@ -29,11 +39,18 @@ class FakeStorage:
     def copy_package(self, key, project_id):
         if key not in self.packages:
             raise NotFound(f"Package not found [key={key}]")
-        return self.put(project_id, self.packages[key])
+        return self.copy(project_id, self.packages[key])
+
+    def claim_package(self, key):
+        if key not in self.packages:
+            raise NotFound(f"Package {key} not found.")
+        self.claimed.append(key)
+        self.unclaimed.discard(key)
 
     def delete_package(self, key):
         self.deleted.append(key)
         self.packages.pop(key, None)
+        self.unclaimed.discard(key)
 
     def stat_swift_object(self, container, obj):
         if (container, obj) not in self.swift:
@@ -94,7 +111,7 @@ def make_service(session, limits, storage, execution, trigger):
         return worker_factory(
             FunctionService, db=session, limits=limits, settings={"max_versions": max_versions},
             storage=storage, execution=execution, trigger=trigger, dispatch=mock.Mock(),
-            project_id=project_id, is_admin=is_admin)
+            caller=Caller(project_id, is_admin))
     return make
 
 

@@ -106,3 +106,7 @@ def test_image_function_cannot_be_downloaded(service):
     with pytest.raises(NotAllowed) as err:
         service.get_package_url(fn["id"])
     assert str(err.value) == "Download image function is not allowed."
+
+
+def test_ping_answers_pong(service):
+    assert service.ping() == {"service": "function", "status": "ok"}

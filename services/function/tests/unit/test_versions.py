@@ -1,6 +1,6 @@
 import pytest
 
-from qinling_shared.exceptions import Forbidden, NotFound
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound
 
 from qinling_function.models import Function
 
@@ -141,3 +141,14 @@ def test_admin_reads_but_does_not_version_other_projects(make_service, package_f
         admin.delete_version(fn["id"], 1)
     with pytest.raises(NotFound):
         make_service(project_id="p2").list_versions(fn["id"])
+
+
+@pytest.mark.parametrize("raw", ["one", "-1", "1.5", "1" * 19])
+def test_a_path_segment_that_is_no_version_number_is_refused(service, package_function, raw):
+    """The gateway passes ``/versions/{version}`` on as text; the message is the user's."""
+    fn = package_function()
+    for call in (service.get_version, service.delete_version):
+        with pytest.raises(InvalidInput) as err:
+            call(fn["id"], raw)
+        assert str(err.value) == \
+            f"Invalid function version '{raw}': a non-negative integer is required."

@@ -30,6 +30,13 @@ def check_key(key):
             raise InvalidInput(f"Package key {key!r} has a segment starting with '.'.")
 
 
+def check_prefix(prefix):
+    """Refuse a prefix that is not a valid key followed by '/' (a "folder" of keys)."""
+    if not isinstance(prefix, str) or not prefix.endswith("/"):
+        raise InvalidInput("A key prefix must be a string ending with '/'.")
+    check_key(prefix[:-1])
+
+
 def not_found(key):
     return NotFound(f"Package {key} not found.")
 
@@ -50,6 +57,9 @@ class PackageStore(abc.ABC):
     - ``size(key)`` is the object's size in bytes; ``NotFound`` if missing.
     - ``delete(key)`` removes the object; deleting a missing key is not an error.
     - ``exists(key)`` tells whether the object is there.
+    - ``keys(prefix)`` lists the keys of the stored objects that start with ``prefix`` (a
+      valid key followed by '/', checked by :func:`check_prefix`), at any depth, in no set
+      order; a write in progress is not listed. Nothing stored there: an empty list.
 
     Constructors take explicit keyword settings; ``from_settings`` picks them out of the
     ``STORAGE`` container config dict so the service never knows which backend it runs.
@@ -79,3 +89,7 @@ class PackageStore(abc.ABC):
     @abc.abstractmethod
     def exists(self, key: str) -> bool:
         """Whether an object is stored under ``key``."""
+
+    @abc.abstractmethod
+    def keys(self, prefix: str) -> list[str]:
+        """The keys of the objects stored under ``prefix`` (which ends with '/')."""

@@ -6,7 +6,7 @@ import tempfile
 
 from qinling_shared.exceptions import Conflict, InvalidInput
 
-from qinling_storage.backends.base import PackageStore, check_key, not_found
+from qinling_storage.backends.base import PackageStore, check_key, check_prefix, not_found
 from qinling_storage.backends.streams import StreamChunks
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
@@ -85,6 +85,18 @@ class LocalStore(PackageStore):
 
     def exists(self, key):
         return os.path.isfile(self._path(key))
+
+    def keys(self, prefix):
+        """Files under the prefix's directory; hidden files (writes in progress) are not
+        objects."""
+        check_prefix(prefix)
+        top = self._path(prefix[:-1])
+        found = []
+        for directory, folders, names in os.walk(top):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
+            found.extend(f"{relative}/{name}" for name in names if not name.startswith("."))
+        return found
 
 
 def _collision(key):

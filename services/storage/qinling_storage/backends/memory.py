@@ -1,7 +1,7 @@
 """Packages in a dict: for tests and single-process trials; nothing survives a restart."""
 import threading
 
-from qinling_storage.backends.base import PackageStore, check_key, not_found
+from qinling_storage.backends.base import PackageStore, check_key, check_prefix, not_found
 
 CHUNK_SIZE = 64 * 1024
 
@@ -38,6 +38,11 @@ class MemoryStore(PackageStore):
         check_key(key)
         with self._lock:
             return key in self._objects
+
+    def keys(self, prefix):
+        check_prefix(prefix)
+        with self._lock:
+            return [key for key in self._objects if key.startswith(prefix)]
 
     def _get(self, key):
         check_key(key)

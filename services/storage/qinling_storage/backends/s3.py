@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from qinling_shared.exceptions import NotFound, Unavailable
 
-from qinling_storage.backends.base import PackageStore, check_key, not_found
+from qinling_storage.backends.base import PackageStore, check_key, check_prefix, not_found
 from qinling_storage.backends.streams import StreamChunks
 
 PART_SIZE = 5 * 1024 * 1024  # the smallest part S3 accepts (but the last)
@@ -157,6 +157,16 @@ class S3Store(PackageStore):
         except NotFound:
             return False
         return True
+
+    def keys(self, prefix):
+        check_prefix(prefix)
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix)
+        try:
+            with s3_errors(f"bucket {self.bucket}"):
+                return [item["Key"] for page in pages for item in page.get("Contents", ())]
+        except NotFound:  # no bucket yet: nothing stored
+            return []
 
 
 def _nonempty(first, rest):

@@ -7,7 +7,7 @@ abandoned mid-body and never stored.
 """
 from qinling_shared.exceptions import NotFound
 
-from qinling_storage.backends.base import PackageStore, check_key, not_found
+from qinling_storage.backends.base import PackageStore, check_key, check_prefix, not_found
 from qinling_storage.swift_account import SwiftAccount
 
 
@@ -69,3 +69,10 @@ class SwiftStore(PackageStore):
         except NotFound:
             return False
         return True
+
+    def keys(self, prefix):
+        check_prefix(prefix)
+        try:
+            return self.account.object_names(self.container, prefix)
+        except NotFound:  # no container yet: nothing stored
+            return []

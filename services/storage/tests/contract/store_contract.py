@@ -8,7 +8,9 @@ import os
 import pytest
 
 from qinling_shared.exceptions import InvalidInput, NotFound
+from qinling_storage import unclaimed
 
+BAD_PREFIXES = ["", "/", "p", "../", "p/../", "p//", ".hidden/", "p\\x/", 42]
 BAD_KEYS = ["", "/etc/passwd", "../outside.zip", "p/../../outside.zip", "p/../x.zip",
             "p//x.zip", "p/./x.zip", ".hidden", "p/.part", "p\\x.zip", "p/x\x00.zip",
             "p/" + "x" * 1100]
@@ -81,10 +83,11 @@ class StoreContract:
 
         def chunks():
             yield b"first half, "
-            seen.append(store.exists("p/new.zip"))
+            seen.append((store.exists("p/new.zip"), store.keys("p/")))
             yield b"second half"
         store.put("p/new.zip", chunks())
-        assert seen == [False]
+        assert seen == [(False, [])]
+        assert store.keys("p/") == ["p/new.zip"]
 
     def test_reader_sees_the_old_object_while_overwriting(self, store):
         store.put("p/a.zip", [b"old"])
@@ -117,6 +120,39 @@ class StoreContract:
             with pytest.raises(InvalidInput):
                 call()
 
+    def test_keys_lists_every_depth_under_the_prefix_only(self, store):
+        for key in ("p/a.zip", "p/sub/b.zip", "q/c.zip", "pp/d.zip"):
+            store.put(key, [b"x"])
+        assert sorted(store.keys("p/")) == ["p/a.zip", "p/sub/b.zip"]
+        assert store.keys("p/sub/") == ["p/sub/b.zip"]
+
+    def test_keys_of_a_prefix_with_nothing_stored_is_empty(self, store):
+        assert store.keys("nothing/") == []
+        store.put("p/a.zip", [b"x"])
+        assert store.keys("nothing/") == []
+        assert store.keys("p/a.zip/") == []
+
+    def test_a_deleted_object_is_not_listed(self, store):
+        store.put("p/a.zip", [b"x"])
+        store.put("p/b.zip", [b"x"])
+        store.delete("p/a.zip")
+        assert store.keys("p/") == ["p/b.zip"]
+
+    @pytest.mark.parametrize("prefix", BAD_PREFIXES)
+    def test_unsafe_prefix_is_refused(self, store, prefix):
+        with pytest.raises(InvalidInput):
+            store.keys(prefix)
+
     def test_non_string_key_is_refused(self, store):
         with pytest.raises(InvalidInput):
             store.exists(42)
+
+    def test_unclaimed_uploads_are_reaped_claimed_ones_kept(self, store):
+        """The upload reaper uses only this contract: it works on every backend."""
+        unclaimed.put(store, "p/claimed.zip", [b"used"], now=0.0)
+        unclaimed.put(store, "p/left.zip", [b"orphan"], now=0.0)
+        unclaimed.claim(store, "p/claimed.zip", now=1.0, expiration=60)
+        assert unclaimed.reap(store, now=30.0, expiration=60) == []
+        assert unclaimed.reap(store, now=60.0, expiration=60) == ["p/left.zip"]
+        assert store.keys("p/") == ["p/claimed.zip"]
+        assert store.keys(unclaimed.PREFIX) == []

@@ -6,14 +6,16 @@ import socket
 import stat
 import time
 import urllib.parse
+from types import SimpleNamespace
 
 import pytest
 import requests
 from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_hook
 from zip_samples import make_zip, zip_with_symlink
 
 from qinling_shared.exceptions import InvalidInput, NotFound
-from qinling_storage import signing
+from qinling_storage import signing, unclaimed
 from qinling_storage.service import StorageService
 
 SIGNING_KEY = "interface-test-signing-key"
@@ -41,7 +43,7 @@ def config(rabbit_config, web_config, store_dir, tmp_path, base_url):
         **rabbit_config, **web_config,
         "STORAGE": {"provider": "local", "file_system_dir": str(store_dir), "url": base_url,
                     "url_signing_key": SIGNING_KEY, "signed_url_ttl": 60,
-                    "max_package_size": MAX_SIZE},
+                    "max_package_size": MAX_SIZE, "upload_expiration": 3600},
         "STATE_PATH": str(tmp_path / "state"),
     }
 
@@ -84,7 +86,7 @@ def test_streamed_upload_then_download_by_signed_url(service, web_session, stora
     assert package == {"key": package["key"], "md5sum": hashlib.md5(data).hexdigest(),
                        "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
     assert package["key"].startswith("proj/") and package["key"].endswith(".zip")
-    assert files_under(store_dir) == [package["key"]]
+    assert files_under(store_dir) == [unclaimed.marker_key(package["key"]), package["key"]]
     assert storage_rpc.stat(package["key"]) == {"key": package["key"], "size": len(data)}
 
     url = storage_rpc.sign_url(package["key"])
@@ -239,3 +241,47 @@ def test_generated_signing_key_is_kept_in_the_state_path(container_factory, conf
     with ServiceRpcProxy("storage", config) as proxy:
         url = proxy.sign_url(upload(web_session, make_zip()).json()["key"])
     assert requests.get(url, timeout=10).status_code == 200
+
+
+@pytest.fixture
+def hours_later(monkeypatch):
+    """The service's clock, moved ``hours`` ahead (the reaper and claims read it)."""
+    import qinling_storage.service as service_module
+
+    def move(hours):
+        ahead = time.time() + hours * 3600
+        monkeypatch.setattr(service_module, "time", SimpleNamespace(time=lambda: ahead))
+    return move
+
+
+def test_an_upload_never_claimed_is_reaped_a_claimed_one_is_kept(service, web_session,
+                                                                storage_rpc, store_dir,
+                                                                hours_later):
+    """The gateway stored both; the function service claimed one when its function
+    committed, and the create RPC of the other failed (service down, timeout)."""
+    used = upload(web_session, make_zip()).json()["key"]
+    orphan = upload(web_session, make_zip({"b.py": "x = 2\n"})).json()["key"]
+    storage_rpc.claim_package(used)
+    storage_rpc.claim_package(used)  # idempotent
+    with entrypoint_hook(service, "reap_uploads") as reap:
+        assert reap() == []  # within upload_expiration: kept
+        hours_later(1)
+        assert reap() == [orphan]
+    assert files_under(store_dir) == [used]
+    assert requests.get(storage_rpc.sign_url(used), timeout=10).status_code == 200
+    with pytest.raises(NotFound):
+        storage_rpc.claim_package(orphan)
+
+
+def test_an_upload_claimed_too_late_is_refused(service, web_session, storage_rpc, hours_later):
+    key = upload(web_session, make_zip()).json()["key"]
+    hours_later(1)
+    with pytest.raises(NotFound, match="was not claimed in time"):
+        storage_rpc.claim_package(key)
+
+
+def test_deleting_an_unclaimed_upload_removes_its_marker(service, web_session, storage_rpc,
+                                                         store_dir):
+    key = upload(web_session, make_zip()).json()["key"]
+    storage_rpc.delete_package(key)
+    assert files_under(store_dir) == []

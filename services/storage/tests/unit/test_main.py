@@ -12,6 +12,7 @@ def test_extra_config_maps_qinling_conf(tmp_path, monkeypatch):
         "[storage]\nprovider = memory\nhttp_host = 127.0.0.2\nhttp_port = 9999\n"
         "url = http://storage.example:9999\nurl_signing_key = abc\n"
         "signed_url_ttl = 30\nmax_package_size = 1234\nmax_package_files = 7\n"
+        "upload_expiration = 60\n"
         "[swift]\nauth_url = http://swift.example/auth/v1.0\nauth_version = 1\n"
         "user = acct:me\nkey = secret\ncontainer = code\nmax_object_size = 99\n"
         "[s3]\nendpoint_url = http://s3.example\naccess_key = ak\nsecret_key = sk\n"
@@ -24,6 +25,7 @@ def test_extra_config_maps_qinling_conf(tmp_path, monkeypatch):
             "url": "http://storage.example:9999", "url_signing_key": "abc",
             "signed_url_ttl": 30, "max_package_size": 1234,
             "max_package_files": 7, "max_unpacked_size": 512 * 1024 * 1024,
+            "upload_expiration": 60,
             "swift": {"auth_url": "http://swift.example/auth/v1.0", "auth_version": "1",
                       "user": "acct:me", "key": "secret", "project_name": "",
                       "user_domain_name": "Default", "project_domain_name": "Default",

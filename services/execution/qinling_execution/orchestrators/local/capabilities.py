@@ -121,15 +121,16 @@ def missing_message(assessment):
             f"cannot be enforced on this host: {reasons}.")
 
 
-def worker_plan(assessment, name, runtime, cgroup, worker_dir, runtime_dir, executable,
-                ro_paths, log_limit, strict):
-    """The plan the zygote's worker code follows (a JSON-able dict). The function's uid is
-    not in it: a worker starts idle and learns it when bound."""
+def worker_plan(assessment, name, runtime, cgroup, worker_dir, runtime_dir, server,
+                executable, ro_paths, log_limit, strict):
+    """The plan the zygote's worker code follows (a JSON-able dict): ``runtime_dir`` holds the
+    runtime server's program ``server``, which ``executable`` runs. The function's uid is not
+    in it: a worker starts idle and learns it when bound."""
     return {
         "name": name, "runtime": runtime, "strict": strict, "cgroup": cgroup,
         "namespaces": list(assessment.namespaces), "isolate_network": assessment.isolate_network,
         "fs": assessment.fs, "root_dir": f"{worker_dir}/root",
         "packages_dir": f"{worker_dir}/packages", "tmp_dir": f"{worker_dir}/tmp",
-        "runtime_dir": runtime_dir, "executable": executable, "ro_paths": list(ro_paths),
-        "log_limit": log_limit,
+        "runtime_dir": runtime_dir, "server": server, "executable": executable,
+        "ro_paths": list(ro_paths), "log_limit": log_limit,
     }

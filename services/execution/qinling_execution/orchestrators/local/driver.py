@@ -5,17 +5,19 @@ it can enforce (``capabilities.assess``); :meth:`probe` returns that report for 
 ``require_isolation`` it refuses to start workers while any limit cannot be enforced.
 
 A zygote per runtime (``qinling_sandbox/zygote.py``: exec'd clean, everything pre-imported)
-forks the workers. Each worker confines itself before it runs user code: the worker's cgroup
-(memory, pids; v1 or v2), new pid, mount, ipc and uts namespaces, a private read-only root
-(pivot_root) or Landlock, an empty network namespace for the runtime server (unless
-``allow_network``), rlimits, the function's own uid. Every execution runs in a child of the
-runtime server, in a cgroup of its own with the request's cpu and memory limits, so a crash
-or a limit kill never takes the worker down. Workers die with their zygote, zygotes with the
-service.
+forks the workers, each running the runtime server found in ``[local] runtimes_dir``
+(``images.py``). Each worker confines itself the same way whatever the runtime, before it runs
+user code: the worker's cgroup (memory, pids; v1 or v2), new pid, mount, ipc and uts
+namespaces, a private read-only root (pivot_root) or Landlock, an empty network namespace for
+the runtime server (unless ``allow_network``), rlimits, the function's own uid. Every execution
+runs in a child of the runtime server, in a cgroup of its own with the request's cpu and memory
+limits (made by the worker's init), so a crash or a limit kill never takes the worker down.
+Workers die with their zygote, zygotes with the service.
 
 Idle workers (the execution service's warm pool) are confined but still root and not
 serving; binding one to a function hands it the function's uid (and its package cache and
-cgroup), and it serves at once, with no new process. A pool is the runtime's image, validated.
+cgroup), and it serves at once, with no new process. A runtime pool is the runtime's image,
+validated.
 """
 import dataclasses
 import logging
@@ -42,11 +44,14 @@ NODE = "/usr/bin/node"
 
 
 class LocalOrchestrator(Orchestrator):
-    def __init__(self, state_dir, worker_start_timeout=DEFAULT_START_TIMEOUT,
+    def __init__(self, state_dir, runtimes_dir, worker_start_timeout=DEFAULT_START_TIMEOUT,
                  python_executable=None, node_executable=None, stop_grace=STOP_GRACE,
                  require_isolation=False, allow_network=False, worker_memory=WORKER_MEMORY,
                  worker_pids=WORKER_PIDS, facts=None):
-        """``facts``: the host probe's output (default: probe now; tests pass their own)."""
+        """``runtimes_dir``: the folder of the runtime servers (``[local] runtimes_dir``;
+        ``images.MissingRuntimes`` when they are not there). ``facts``: the host probe's output
+        (default: probe now; tests pass their own)."""
+        self.runtime_dirs = images.runtime_dirs(runtimes_dir)
         state_dir = os.path.abspath(state_dir)
         self.start_timeout = worker_start_timeout
         self.python = python_executable or sys.executable
@@ -64,8 +69,8 @@ class LocalOrchestrator(Orchestrator):
             LOG.warning("Local orchestrator: %s", warning)
         self._zygotes = {runtime: Zygote(runtime, self.python,
                                          os.path.join(state_dir, f"zygote-{runtime}.log"),
-                                         worker_start_timeout)
-                         for runtime in images.SERVERS}
+                                         worker_start_timeout, self._preload(runtime))
+                         for runtime in self.runtime_dirs}
         self._pools = {}  # runtime_id -> image
         self._workers = {}  # name -> (Worker, WorkerProcess)
         self._lock = threading.Lock()
@@ -73,9 +78,9 @@ class LocalOrchestrator(Orchestrator):
 
     @classmethod
     def from_settings(cls, settings):
-        """Keys: ``state_dir`` (required), ``worker_start_timeout``, ``python_executable``,
-        ``node_executable``, ``require_isolation``, ``allow_network``."""
-        return cls(state_dir=settings["state_dir"],
+        """Keys: ``state_dir`` and ``runtimes_dir`` (required), ``worker_start_timeout``,
+        ``python_executable``, ``node_executable``, ``require_isolation``, ``allow_network``."""
+        return cls(state_dir=settings["state_dir"], runtimes_dir=settings.get("runtimes_dir"),
                    worker_start_timeout=settings.get("worker_start_timeout")
                    or DEFAULT_START_TIMEOUT,
                    python_executable=settings.get("python_executable") or None,
@@ -152,6 +157,7 @@ class LocalOrchestrator(Orchestrator):
                 "require_isolation": self.require_isolation,
                 "probe_error": self.facts.get("error"), "warnings": list(self.warnings),
                 "runtimes": {images.PYTHON3: self.python, images.NODEJS: self.node},
+                "runtime_dirs": dict(self.runtime_dirs),
                 "workers": count}
 
     def close(self):
@@ -183,8 +189,8 @@ class LocalOrchestrator(Orchestrator):
             self.workspace.remove(name)
             raise Unavailable(f"Cannot prepare worker {name}: {exc}") from exc
         plan = capabilities.worker_plan(
-            self.assessment, name, runtime, cgroup, worker_dir,
-            str(images.SERVERS[runtime].parent), self._executable(runtime), (), LOG_LIMIT,
+            self.assessment, name, runtime, cgroup, worker_dir, self.runtime_dirs[runtime],
+            images.SERVER_FILES[runtime], self._executable(runtime), (), LOG_LIMIT,
             self.require_isolation)
         process = None
         try:
@@ -241,6 +247,11 @@ class LocalOrchestrator(Orchestrator):
 
     def _executable(self, runtime):
         return self.node if runtime == images.NODEJS else self.python
+
+    def _preload(self, runtime):
+        if runtime not in images.PRELOADED:
+            return None
+        return os.path.join(self.runtime_dirs[runtime], images.SERVER_FILES[runtime])
 
     def _running(self, name):
         """The live entry for ``name``; a dead one is cleaned up and forgotten."""

@@ -1,19 +1,19 @@
 """Which runtime images the local driver can run, and with which runtime server (pure).
 
 A runtime's ``image`` names a container image for Kubernetes; the local driver maps it to a
-runtime server on this host (``qinling_execution/runtimes/<runtime>/``, one folder per
-runtime). Qinling's own image names are accepted with any tag.
+runtime server on this host: ``<runtimes_dir>/<runtime>/<server file>`` (``[local]
+runtimes_dir``, the repository's ``runtimes/`` folder). Qinling's own image names are accepted
+with any tag.
 """
-from pathlib import Path
+import os
 
 from qinling_shared.exceptions import InvalidInput
 
 PYTHON3 = "python3"
 NODEJS = "nodejs"
 
-RUNTIMES_DIR = Path(__file__).resolve().parents[2] / "runtimes"
-SERVERS = {PYTHON3: RUNTIMES_DIR / "python3" / "server.py",
-           NODEJS: RUNTIMES_DIR / "nodejs" / "server.js"}
+SERVER_FILES = {PYTHON3: "server.py", NODEJS: "server.js"}
+PRELOADED = (PYTHON3,)  # runtime servers the zygote imports and runs without exec
 
 _RUNTIMES = {
     "python3": PYTHON3,
@@ -24,6 +24,27 @@ _RUNTIMES = {
 
 KNOWN_IMAGES = ("python3", "openstackqinling/python3-runtime[:tag]", "nodejs",
                 "openstackqinling/nodejs-runtime[:tag]")
+
+
+class MissingRuntimes(ValueError):
+    """``[local] runtimes_dir`` does not hold the runtime servers."""
+
+
+def runtime_dirs(runtimes_dir):
+    """``{runtime: its folder}`` under ``runtimes_dir``; :class:`MissingRuntimes` when a
+    runtime server is not there."""
+    if not runtimes_dir:
+        raise MissingRuntimes("[local] runtimes_dir is not set: it names the folder of the "
+                              "runtime servers (the repository's runtimes/).")
+    root = os.path.abspath(runtimes_dir)
+    dirs = {runtime: os.path.join(root, runtime) for runtime in SERVER_FILES}
+    missing = [f"{runtime}/{name}" for runtime, name in SERVER_FILES.items()
+               if not os.path.isfile(os.path.join(dirs[runtime], name))]
+    if missing:
+        raise MissingRuntimes(
+            f"[local] runtimes_dir = {root} does not hold the runtime servers "
+            f"(missing {', '.join(missing)}): set it to the repository's runtimes/ folder.")
+    return dirs
 
 
 def local_runtime(image):

@@ -14,8 +14,6 @@ import time
 
 from qinling_shared.exceptions import Unavailable
 
-from qinling_execution.orchestrators.local.images import RUNTIMES_DIR
-
 ZYGOTE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "qinling_sandbox", "zygote.py")
 ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -30,8 +28,7 @@ LOG_TAIL_BYTES = 2000
 def run_probe(python, scratch):
     """The host probe's facts, or ``{"error": ...}`` when it could not run."""
     try:
-        done = subprocess.run([python, "-I", "-S", ZYGOTE, "--probe", "--scratch", scratch,
-                               "--runtimes-dir", str(RUNTIMES_DIR)],
+        done = subprocess.run([python, "-I", "-S", ZYGOTE, "--probe", "--scratch", scratch],
                               capture_output=True, env=dict(ENVIRONMENT), timeout=PROBE_TIMEOUT)
         if done.returncode == 0:
             return json.loads(done.stdout)
@@ -42,10 +39,11 @@ def run_probe(python, scratch):
 
 
 class Zygote:
-    """One zygote process: started on first use, asked to fork workers."""
+    """One zygote process: started on first use, asked to fork workers. ``preload``: the
+    Python runtime server it imports and runs in its workers (None: they exec theirs)."""
 
-    def __init__(self, runtime, python, log_path, start_timeout):
-        self.runtime, self.python = runtime, python
+    def __init__(self, runtime, python, log_path, start_timeout, preload=None):
+        self.runtime, self.python, self.preload = runtime, python, preload
         self.log_path, self.start_timeout = log_path, start_timeout
         self._lock = threading.Lock()
         self._popen = self._sock = self._pidfd = None
@@ -78,10 +76,10 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             with open(self.log_path, "ab") as log:
+                preload = ["--preload", self.preload] if self.preload else []
                 self._popen = subprocess.Popen(
-                    [self.python, "-I", "-S", ZYGOTE, "--runtime", self.runtime,
-                     "--runtimes-dir", str(RUNTIMES_DIR), "--control-fd", str(theirs.fileno()),
-                     "--parent-pid", str(os.getpid())],
+                    [self.python, "-I", "-S", ZYGOTE, "--control-fd", str(theirs.fileno()),
+                     "--parent-pid", str(os.getpid()), *preload],
                     pass_fds=(theirs.fileno(),), env=dict(ENVIRONMENT), stdin=subprocess.DEVNULL,
                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         except (OSError, subprocess.SubprocessError) as exc:

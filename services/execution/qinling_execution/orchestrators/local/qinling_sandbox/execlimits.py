@@ -1,13 +1,14 @@
-"""One cgroup per execution: the Python runtime's confinement hook (see pyruntime.execution).
+"""One cgroup per execution, made by the worker's init when its runtime server asks
+(``runtime_requests.py``), for any runtime.
 
-The worker's uid owns the worker's cgroup directory (the driver delegated it), so the worker
-makes a child group per execution with the request's limits: ``memory_size`` as the memory
-limit (no swap), ``cpu`` (millicpu) as the CFS quota, and a pids limit. The execution child
-joins it before loading user code; once the child is reaped, whatever it left in the group is
-killed. An emptied group is kept for the next execution with the same limits (up to
-``KEPT_GROUPS``; making and removing one costs more than the rest of a short execution's
-confinement), any other removed.
-The worker's own group (limits written by root) bounds them all.
+The worker's uid owns the worker's cgroup directory (the driver delegated it), so the init (the
+function's uid once bound) makes a child group per execution with the request's limits:
+``memory`` as the memory limit (no swap), ``cpu`` (millicpu) as the CFS quota, and a pids
+limit. The runtime server's execution child joins it before loading user code; once the child
+is reaped, the runtime server releases the group and whatever was left in it is killed. An
+emptied group is kept for the next execution with the same limits (up to ``KEPT_GROUPS``;
+making and removing one costs more than the rest of a short execution's confinement), any other
+removed. The worker's own group (limits written by root) bounds them all.
 """
 import itertools
 import sys
@@ -31,13 +32,15 @@ class ExecutionCgroups:
         self._lock = threading.Lock()
         self._kept = []  # (limits, group): emptied groups, newest last
 
-    def prepare(self, request):
-        limits = (request.memory_size, request.cpu)
+    def prepare(self, memory, cpu):
+        """The scope of one execution's group with these limits (bytes, millicpu; None: no
+        limit); without a group when that fails and isolation is not required."""
+        limits = (memory, cpu)
         kept = self._take(limits)
         if kept is not None:
             # Still empty (a process of the same function may have moved in meanwhile), and
             # its quota refilled: not what earlier children used of the current period.
-            if not kept.procs() and kept.refill_cpu(request.cpu):
+            if not kept.procs() and kept.refill_cpu(cpu):
                 return ExecutionScope(self, kept, limits)
             kept.remove()
         with self._lock:
@@ -47,7 +50,7 @@ class ExecutionCgroups:
             group.make()
         except OSError as exc:
             return self._degraded(f"cannot make the execution's cgroup: {exc}")
-        report = group.write_limits(memory=request.memory_size, cpu=request.cpu, pids=self.pids)
+        report = group.write_limits(memory=memory, cpu=cpu, pids=self.pids)
         failed = {k: v for k, v in report.items() if v != "ok" and k not in OPTIONAL_FILES}
         if failed:
             group.remove()
@@ -79,23 +82,12 @@ class ExecutionCgroups:
 class ExecutionScope:
     def __init__(self, owner, group, limits):
         self.owner = owner
-        self.group = group
+        self.group = group  # None: no group (a failure where isolation is not required)
         self.limits = limits
-        self.strict = owner.strict
-
-    def enter(self):
-        """In the execution child, before user code: join the execution's cgroup."""
-        if self.group is None:
-            return
-        try:
-            self.group.join()
-        except OSError:
-            if self.strict:
-                raise
 
     def close(self):
-        """In the worker, after the child is reaped: end its leftovers; keep the group for
-        the next execution if that left it empty and without groups of its own."""
+        """Once the execution's child is reaped: end its leftovers; keep the group for the
+        next execution if that left it empty and without groups of its own."""
         if self.group is None:
             return
         if self.group.kill() and not self.group.has_children():

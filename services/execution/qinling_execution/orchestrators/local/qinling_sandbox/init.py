@@ -1,28 +1,22 @@
 """The worker's init process: pid 1 of the worker's pid namespace.
 
-It fetches packages for the runtime server (which has no network) and reaps every process
-that ends up its child (the runtime server, and orphans of executions). It runs as root until
-the runtime server is bound to a function: the server's first line, ``{"bind": uid}``, makes it
-drop its privileges too (before any fetch). It also ends when the zygote does (watching a pidfd
-of it: the parent-death signal does not survive the uid change). It exits with the
-runtime server's status when that exits, and on SIGTERM (the driver stopping the worker);
-either way the kernel then kills everything left in the namespace.
+It serves its runtime server's requests (``runtime_requests.py``: package downloads, since the
+server has no network, and a cgroup per execution) and reaps every process that ends up its
+child (the runtime server, and orphans of executions). It runs as root until the runtime server
+is bound to a function: the first line on their socket, ``{"op": "bind", "uid": U}``, makes it
+drop its privileges too (before any request of the server). It also ends when the zygote does
+(watching a pidfd of it: the parent-death signal does not survive the uid change). It exits
+with the runtime server's status when that exits, and on SIGTERM (the driver stopping the
+worker); either way the kernel then kills everything left in the namespace.
 """
-import json
 import os
 import select
 import signal
 
-from . import fetcher
 
-
-def bind_line(uid):
-    return json.dumps({"bind": uid}).encode() + b"\n"
-
-
-def serve(sock, cache, runtime_pid, bound, zygote_fd):
+def serve(sock, requests, runtime_pid, zygote_fd):
     """Run until the runtime server ``runtime_pid`` or the zygote (``zygote_fd``, a pidfd)
-    exits; returns the server's exit code. ``bound(uid)`` runs at the server's bind line."""
+    exits; returns the server's exit code. ``requests.answer(line)`` serves each line."""
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -47,10 +41,9 @@ def serve(sock, cache, runtime_pid, bound, zygote_fd):
             pending += chunk
             while b"\n" in pending:
                 line, _, pending = pending.partition(b"\n")
-                if line.startswith(b'{"bind"'):
-                    bound(json.loads(line)["bind"])
-                else:
-                    sock.sendall(fetcher.answer(cache, line))
+                answer = requests.answer(line)
+                if answer is not None:
+                    sock.sendall(answer)
 
 
 def reap(runtime_pid):

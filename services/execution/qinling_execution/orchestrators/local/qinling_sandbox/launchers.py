@@ -1,48 +1,49 @@
-"""What runs in a confined runtime server process (R), per runtime.
+"""How a confined runtime server process (R) becomes its runtime server.
 
-- ``python3``: the Python runtime's server, already imported by the zygote, runs in this very
-  process after the uid drop: no exec, no imports on the cold-start path. Executions get a
-  cgroup each (``execlimits``); packages come through the worker's init (``fetcher``).
-- ``nodejs``: exec ``node server.js`` with the listening socket as fd 3 and the fetch socket as
-  fd 4. The process execs as root holding only CAP_SETUID/CAP_SETGID and switches to the
-  function's uid first thing; a program that drops its uid itself is not dumpable, so the
-  executions it spawns (same uid) cannot ptrace it or read its memory.
+Every runtime server gets the same command line (see ``runtimes/README.md``)::
+
+    --fd 3 --init-fd 4 --cache-dir /packages --log-limit BYTES [--uid U]
+
+the listening socket, the socket to the worker's init (package downloads, execution cgroups),
+the package cache and the bound on each execution's logs. Two ways to start it:
+
+- :func:`executed` (Node.js, any program): the descriptors become 3 and 4 and the process
+  execs the runtime's executable on its server file, as root holding only
+  CAP_SETUID/CAP_SETGID; the server switches to ``--uid`` first thing. A program that drops
+  its uid itself is not dumpable, so the executions it spawns (same uid) cannot ptrace it or
+  read its memory.
+- :func:`preloaded` (Python): the zygote imported the server file already, so R drops to the
+  function's uid (not dumpable either) and calls its ``main(argv)`` in this process with the
+  same arguments: no exec, no imports on the cold-start path.
 """
 import fcntl
-import json
 import os
 
-from . import execlimits, fetcher
-
-LISTEN_FD, FETCH_FD = 3, 4
+LISTEN_FD, INIT_FD = 3, 4
 
 
-def python3(server_module):
+def server_args(worker, listen_fd, init_fd, uid=None):
+    plan = worker.plan
+    args = ["--fd", str(listen_fd), "--init-fd", str(init_fd),
+            "--cache-dir", worker.paths["packages"], "--log-limit", str(plan["log_limit"])]
+    return args if uid is None else [*args, "--uid", str(uid)]
+
+
+def preloaded(server_module):
+    """The launcher of a Python runtime server the zygote has imported as ``server_module``."""
     def launch(worker):
         worker.drop_privileges()
-        group = worker.cgroup
-        confinement = (execlimits.ExecutionCgroups(group, worker.plan["strict"])
-                       if group is not None else None)
-        packages = fetcher.FetchClient(worker.fetch_sock, worker.paths["packages"])
-        server = server_module.WorkerServer(packages, worker.plan["log_limit"],
-                                            fd=worker.listen_fd, confinement=confinement)
-        server_module.serve(server)
+        server_module.main(server_args(worker, worker.listen_fd, worker.init_sock.detach()))
     return launch
 
 
-def nodejs(worker):
+def executed(worker):
     plan, paths = worker.plan, worker.paths
-    _place_fds([worker.listen_fd, worker.fetch_sock.fileno()])
+    _place_fds([worker.listen_fd, worker.init_sock.fileno()])
     worker.drop_privileges(for_exec=True)
-    config = {
-        "cacheDir": paths["packages"], "uid": worker.uid, "logLimit": plan["log_limit"],
-        "strict": plan["strict"], "cgroup": None if not plan["cgroup"] else {
-            "version": plan["cgroup"]["version"], "dirs": paths["cgroup"]},
-    }
-    node = plan["executable"]
-    server = os.path.join(paths["runtime"], "server.js")
-    os.execve(node, [node, server, "--fd", str(LISTEN_FD), "--fetch-fd", str(FETCH_FD),
-                     "--config", json.dumps(config)], dict(os.environ))
+    program = [plan["executable"], os.path.join(paths["runtime"], plan["server"])]
+    os.execve(program[0], program + server_args(worker, LISTEN_FD, INIT_FD, worker.uid),
+              dict(os.environ))
 
 
 def _place_fds(fds):

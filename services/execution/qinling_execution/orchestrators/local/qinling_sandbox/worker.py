@@ -6,13 +6,13 @@ Three processes, each confining itself before the next step (pivot_root mode, as
   cgroup, unshares the pid namespace, forks W1, reports W1's pid to the zygote and exits (so the
   zygote, a subreaper, becomes W1's parent). W1 holds a pidfd of the zygote and ends with it.
 - **W1**, pid 1 of the new pid namespace: new mount, ipc and uts namespaces, the private root
-  (``rootfs``), forks R, then serves as the worker's init (``init``: package fetches, reaping);
-  it drops to the function's uid when R is bound.
+  (``rootfs``), forks R, then serves as the worker's init (``init``: package downloads and
+  execution cgroups for R, reaping); it drops to the function's uid when R is bound.
 - **R**, the runtime server: an empty network namespace (unless the network is allowed) and
   rlimits; it then says ``ready`` on its bind socket and waits, idle, until the driver binds it
   to a function (``{"uid": U}``: the function's uid, or null when uids are not switched).
-  Then Landlock if that is the file-system mode, the uid, no_new_privs, and the runtime:
-  ``launch(worker)`` (Python: serve in this process; Node.js: exec ``node``).
+  Then Landlock if that is the file-system mode, the uid, no_new_privs, and the runtime
+  server: ``launch(worker)`` (``launchers.py``), the same arguments for every runtime.
 
 ``plan`` (built by the driver; see ``capabilities.worker_plan``) says which steps to take. A step
 that fails is fatal when ``plan["strict"]``, else it is logged and skipped.
@@ -24,7 +24,8 @@ import struct
 import sys
 import traceback
 
-from . import cgroups, init, landlock, namespaces, privileges, rootfs, syscalls
+from . import (cgroups, init, landlock, namespaces, privileges, rootfs, runtime_requests,
+               syscalls)
 
 WORKER_OPEN_FILES = 4096
 FAILED = 70
@@ -32,16 +33,12 @@ _REPORT = struct.Struct("=i")
 
 
 class Worker:
-    """What a runtime launcher gets: the plan, paths as seen inside, the sockets."""
+    """What a runtime launcher gets: the plan, paths as seen inside, the listening socket and
+    the socket to the worker's init."""
 
-    def __init__(self, plan, paths, listen_fd, fetch_sock, steps, uid=None):
+    def __init__(self, plan, paths, listen_fd, init_sock, steps, uid=None):
         self.plan, self.paths, self.listen_fd = plan, paths, listen_fd
-        self.fetch_sock, self.steps, self.uid = fetch_sock, steps, uid
-
-    @property
-    def cgroup(self):
-        spec = self.plan["cgroup"]
-        return cgroups.Group(spec["version"], self.paths["cgroup"]) if spec else None
+        self.init_sock, self.steps, self.uid = init_sock, steps, uid
 
     def drop_privileges(self, for_exec=False):
         """Landlock (in that mode), then the function's uid; ``for_exec`` keeps root with only
@@ -141,12 +138,15 @@ def _init(plan, fds, steps, launch):
         runtime_sock.close()
         os.close(listen_fd)
         os.close(bind_fd)
-        from pyruntime.packages import PackageCache
 
         def bound(uid):
             Worker(plan, paths, None, None, steps, uid).drop_privileges()
 
-        status = init.serve(init_sock, PackageCache(paths["packages"]), pid, bound, zygote)
+        spec = plan["cgroup"]  # the worker's group, under which the init makes executions'
+        group = cgroups.Group(spec["version"], paths["cgroup"]) if spec else None
+        requests = runtime_requests.RuntimeRequests(paths["packages"], group, plan["strict"],
+                                                    bound)
+        status = init.serve(init_sock, requests, pid, zygote)
     except SystemExit:
         status = 0
     except BaseException:  # noqa: B902
@@ -164,7 +164,7 @@ def _runtime(worker, bind_fd, launch):
         privileges.apply_rlimits({"nofile": WORKER_OPEN_FILES, "core": 0})
         os.chdir(worker.paths["tmp"])
         worker.uid = await_binding(bind_fd)
-        worker.fetch_sock.sendall(init.bind_line(worker.uid))
+        worker.init_sock.sendall(runtime_requests.line({"op": "bind", "uid": worker.uid}))
         launch(worker)
     except BaseException:  # noqa: B902
         traceback.print_exc()

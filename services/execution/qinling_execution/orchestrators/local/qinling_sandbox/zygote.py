@@ -2,10 +2,11 @@
 
 The driver execs it with a minimal environment and no descriptor but its control socket:
 
-    python -I -S zygote.py --runtime python3 --runtimes-dir DIR --control-fd N --parent-pid P
+    python -I -S zygote.py --control-fd N --parent-pid P [--preload SERVER.py]
     python -I -S zygote.py --probe --scratch DIR       (print the host probe as JSON, exit)
 
-It imports everything a worker needs (for ``python3``, the runtime server itself), then forks a
+It imports everything a worker needs (with ``--preload``, a Python runtime server, run in the
+worker without exec; else the worker execs the runtime server named in its plan), then forks a
 worker per request; each worker confines itself (``worker.py``) before it runs any user code.
 
 Protocol on the control socket (AF_UNIX SOCK_SEQPACKET; one JSON document per message; file
@@ -36,7 +37,6 @@ MAX_MESSAGE = 256 * 1024
 
 def main(argv=None):
     args = _parse(argv)
-    sys.path.insert(0, os.path.join(args.runtimes_dir, "python3"))
     sys.path.insert(0, LOCAL_DIR)
     if args.probe:
         from qinling_sandbox import probe
@@ -47,7 +47,7 @@ def main(argv=None):
     if os.getppid() != args.parent_pid:
         return  # the driver died before we could ask to die with it
     syscalls.prctl(syscalls.PR_SET_CHILD_SUBREAPER, 1)
-    launch = _load(args.runtime, args.runtimes_dir)
+    launch = _load(args.preload)
     gc.freeze()  # forked workers share these objects: the collector must not touch (copy) them
     control = socket.socket(fileno=args.control_fd)
     control.setblocking(True)  # the driver's end may be a non-blocking (eventlet) socket
@@ -57,8 +57,7 @@ def main(argv=None):
 
 def _parse(argv):
     parser = argparse.ArgumentParser(description="Qinling local driver zygote.")
-    parser.add_argument("--runtime", choices=("python3", "nodejs"))
-    parser.add_argument("--runtimes-dir", required=True)
+    parser.add_argument("--preload", help="A Python runtime server to import now.")
     parser.add_argument("--control-fd", type=int)
     parser.add_argument("--parent-pid", type=int)
     parser.add_argument("--probe", action="store_true")
@@ -66,21 +65,18 @@ def _parse(argv):
     return parser.parse_args(argv)
 
 
-def _load(runtime, runtimes_dir):
-    """Import what the runtime's workers need now, so forked workers need not."""
+def _load(preload):
+    """Import what the runtime's workers need now, so forked workers need not; the launcher."""
     import encodings.cp437  # noqa: F401 - looked up lazily: zip member names
     import encodings.idna  # noqa: F401 - looked up lazily by getaddrinfo
-    import urllib.request  # noqa: F401
-    from pyruntime import packages  # noqa: F401 - the worker's init fetches with it
-    from qinling_sandbox import launchers, worker  # noqa: F401
-    if runtime == "nodejs":
-        return launchers.nodejs
-    path = os.path.join(runtimes_dir, "python3", "server.py")
-    spec = importlib.util.spec_from_file_location("qinling_python3_server", path)
+    from qinling_sandbox import downloads, launchers, worker  # noqa: F401
+    if preload is None:
+        return launchers.executed
+    spec = importlib.util.spec_from_file_location("qinling_runtime_server", preload)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return launchers.python3(module)
+    return launchers.preloaded(module)
 
 
 def _serve(control, launch):

@@ -1,0 +1,120 @@
+"""The runtime servers (``runtimes/``) run as processes, each a worker serving one function.
+
+A worker is started the way the local driver starts one, on an inherited listening socket
+(``--fd``), or on a port of its own (``--port``, manual runs); it downloads packages itself.
+"""
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# The runtime servers of the checkout this test support is installed from (editable).
+RUNTIMES_DIR = Path(__file__).resolve().parents[3] / "runtimes"
+RUNTIMES = ("python3", "nodejs")
+NODE = shutil.which("node") or "/usr/bin/node"
+COMMANDS = {
+    "python3": [sys.executable, "-I", str(RUNTIMES_DIR / "python3" / "server.py")],
+    "nodejs": [NODE, str(RUNTIMES_DIR / "nodejs" / "server.js")],
+}
+
+
+class RunningWorker:
+    """One runtime server process serving on 127.0.0.1."""
+
+    def __init__(self, process, port):
+        self.process, self.port = process, port
+
+    @classmethod
+    def start(cls, runtime, cache_dir):
+        """On an inherited listening socket, as the local driver starts it."""
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        fd = listener.fileno()
+        process = subprocess.Popen([*COMMANDS[runtime], "--fd", str(fd),
+                                    "--cache-dir", str(cache_dir)], pass_fds=(fd,))
+        port = listener.getsockname()[1]
+        listener.close()
+        worker = cls(process, port)
+        worker.wait_ready()
+        return worker
+
+    @classmethod
+    def start_on_port(cls, runtime, cache_dir):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen([*COMMANDS[runtime], "--port", str(port),
+                                    "--cache-dir", str(cache_dir)])
+        worker = cls(process, port)
+        worker.wait_ready()
+        return worker
+
+    def wait_ready(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the worker exited"
+            try:
+                if self.request("GET", "/ping")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.01)
+        self.close()
+        raise AssertionError("the worker did not answer /ping")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def connect(self, timeout=30):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None):
+        """``(status, headers, body bytes)`` over a new connection."""
+        connection = self.connect()
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def execute(self, package, entry, fn_input=None, timeout=5, execution_id="exec-1",
+                package_md5=None):
+        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result."""
+        url, sha256 = package
+        body = {"execution_id": execution_id, "function_id": "fn-1", "function_version": 0,
+                "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
+                "memory_size": 33554432, "package_url": url, "package_sha256": sha256,
+                "package_md5": package_md5}
+        status, _, data = self.request("POST", "/execute", json.dumps(body))
+        assert status == 200, data
+        return json.loads(data)
+
+    def cancel(self, execution_id):
+        """POST /cancel: ``(status, decoded answer)``."""
+        status, _, data = self.request("POST", "/cancel",
+                                       json.dumps({"execution_id": execution_id}))
+        return status, json.loads(data)
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def gone(pid, timeout=3.0):
+    """True once ``pid`` no longer runs (absent, or a zombie waiting for its parent)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rpartition(")")[2].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.01)
+    return False
