@@ -3,7 +3,7 @@
 import pytest
 
 from qinling_testing.package_server import PackageServer
-from qinling_testing.runtime_servers import RUNTIMES, RunningWorker
+from qinling_testing.runtime_servers import RUNTIMES, RuntimeServerProcess
 from qinling_testing.sample_functions import FUNCTIONS
 
 
@@ -16,7 +16,7 @@ class Workers:
 
     def get(self, runtime):
         if runtime not in self.running:
-            self.running[runtime] = RunningWorker.start(runtime, self.cache_root / runtime)
+            self.running[runtime] = RuntimeServerProcess.start(runtime, self.cache_root / runtime)
         return self.running[runtime]
 
     def close(self):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qinling_testing.runtime_servers import RunningWorker
+from qinling_testing.runtime_servers import RuntimeServerProcess
 
 CANCELLED = "Function execution cancelled."
 
@@ -73,7 +73,7 @@ def test_responses_are_not_delayed_by_nagle(worker):
 
 
 def test_a_worker_can_bind_a_port_for_manual_runs(runtime, tmp_path):
-    RunningWorker.start_on_port(runtime, tmp_path).close()
+    RuntimeServerProcess.start_on_port(runtime, tmp_path).close()
 
 
 def test_a_running_execution_is_killed_at_once(worker, functions_package):

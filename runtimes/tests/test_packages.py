@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from qinling_testing.runtime_servers import RunningWorker
+from qinling_testing.runtime_servers import RuntimeServerProcess
 from qinling_testing.packages import zip_package
 from qinling_testing.sample_functions import FUNCTIONS, returning
 
@@ -16,7 +16,7 @@ NOT_FOUND = {"python3": "HTTP Error 404: Not Found", "nodejs": "HTTP Error 404"}
 @pytest.fixture
 def own_worker(runtime, tmp_path):
     """A worker of its own, whose package cache is ``tmp_path``."""
-    started = RunningWorker.start(runtime, tmp_path)
+    started = RuntimeServerProcess.start(runtime, tmp_path)
     yield started
     started.close()
 

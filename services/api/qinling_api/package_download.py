@@ -5,7 +5,8 @@ it chunk by chunk and writes each chunk to the client, so a package is never who
 """
 from aiohttp import web
 
-from qinling_api.keys import context_key, rpc_key, storage_key
+from qinling_api.calls import call
+from qinling_api.keys import storage_key
 
 CONTENT_TYPE = "application/zip"
 
@@ -13,8 +14,7 @@ CONTENT_TYPE = "application/zip"
 async def send(request, function_id, version, filename):
     """Stream the package of ``function_id`` at ``version`` (0: the live code) as an
     attachment named ``filename``; service errors (404, image → 405) come before any byte."""
-    url = await request.app[rpc_key].call(
-        "function", "get_package_url", function_id, version, context=request[context_key])
+    url = await call(request, "function", "get_package_url", function_id, version)
     async with request.app[storage_key].download(url) as (size, chunks):
         response = web.StreamResponse(headers={
             "Content-Disposition": f'attachment; filename="{filename}"'})

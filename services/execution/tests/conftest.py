@@ -8,7 +8,7 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 
 from qinling_testing.package_server import PackageServer  # noqa: E402
-from qinling_testing.runtime_servers import RunningWorker  # noqa: E402
+from qinling_testing.runtime_servers import RuntimeServerProcess  # noqa: E402
 from qinling_testing.sample_functions import PYTHON3_FUNCTIONS  # noqa: E402
 
 # pytest runs with --import-mode=importlib (no test folder on sys.path): make the shared test
@@ -35,6 +35,6 @@ def functions_package(package_server):
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory):
     """The real Python 3 runtime server, running on an inherited socket, shared by a module."""
-    running = RunningWorker.start("python3", tmp_path_factory.mktemp("worker-cache"))
+    running = RuntimeServerProcess.start("python3", tmp_path_factory.mktemp("worker-cache"))
     yield running
     running.close()

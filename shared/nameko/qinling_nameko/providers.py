@@ -1,10 +1,9 @@
 """Nameko providers that expose the caller's tenancy (see ``qinling_shared.context``)."""
 from typing import NamedTuple
 
-from nameko.contextdata import ContextDataProvider
 from nameko.extensions import DependencyProvider
 
-from qinling_shared.context import DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID, REQUEST_ID
+from qinling_shared.context import DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID
 
 
 class Caller(NamedTuple):
@@ -30,20 +29,3 @@ class CurrentCaller(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return caller_of(worker_ctx.context_data)
-
-
-class ProjectId(ContextDataProvider):
-    """The caller's project; internal callers that send none act for project ``default``."""
-
-    context_key = PROJECT_ID
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.context_data.get(self.context_key) or DEFAULT_PROJECT
-
-
-class IsAdmin(ContextDataProvider):
-    context_key = IS_ADMIN
-
-
-class RequestId(ContextDataProvider):
-    context_key = REQUEST_ID

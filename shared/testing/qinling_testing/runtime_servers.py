@@ -22,7 +22,7 @@ COMMANDS = {
 }
 
 
-class RunningWorker:
+class RuntimeServerProcess:
     """One runtime server process serving on 127.0.0.1."""
 
     def __init__(self, process, port):

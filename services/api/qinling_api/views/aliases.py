@@ -5,8 +5,7 @@ fields, names, versions)."""
 from aiohttp import web
 
 from qinling_api import validation
-from qinling_api.keys import context_key, rpc_key
-from qinling_shared import listing
+from qinling_api.calls import call, listed
 
 CREATE_FIELDS = {"name": (str,), "function_id": (str,), "function_version": (int,),
                  "description": (str,)}
@@ -25,22 +24,18 @@ async def create_alias(request):
     """``POST /v1/aliases {"name": "prod", "function_id": "f1", "function_version": 1}``
     → 201 alias (``POST /v1//aliases``, as tempest sends it, is the same route)."""
     values = await alias_values(request, CREATE_FIELDS)
-    alias = await request.app[rpc_key].call(
-        "function", "create_alias", values, context=request[context_key])
+    alias = await call(request, "function", "create_alias", values)
     return web.json_response(alias, status=201)
 
 
 async def list_aliases(request):
     """``GET /v1/aliases`` → ``{"function_aliases": [...]}`` (the caller's project)."""
-    query = listing.parse(request.query)
-    aliases = await request.app[rpc_key].call(
-        "function", "list_aliases", query, context=request[context_key])
+    aliases = await listed(request, "function", "list_aliases")
     return web.json_response({"function_aliases": aliases})
 
 
 async def get_alias(request):
-    alias = await request.app[rpc_key].call(
-        "function", "get_alias", request.match_info["name"], context=request[context_key])
+    alias = await call(request, "function", "get_alias", request.match_info["name"])
     return web.json_response(alias)
 
 
@@ -48,13 +43,10 @@ async def update_alias(request):
     """``PUT /v1/aliases/{name} {"function_version": 2, "description": null}`` → 200 alias;
     null fields are left as they are."""
     values = await alias_values(request, UPDATE_FIELDS)
-    alias = await request.app[rpc_key].call(
-        "function", "update_alias", request.match_info["name"], values,
-        context=request[context_key])
+    alias = await call(request, "function", "update_alias", request.match_info["name"], values)
     return web.json_response(alias)
 
 
 async def delete_alias(request):
-    await request.app[rpc_key].call(
-        "function", "delete_alias", request.match_info["name"], context=request[context_key])
+    await call(request, "function", "delete_alias", request.match_info["name"])
     return web.Response(status=204)

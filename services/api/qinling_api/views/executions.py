@@ -2,8 +2,8 @@
 from aiohttp import web
 
 from qinling_api import rendering, validation
-from qinling_api.keys import context_key, rpc_key, settings_key
-from qinling_shared import listing
+from qinling_api.calls import call, listed
+from qinling_api.keys import settings_key
 
 FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
           "sync": (bool,), "input": (str, dict), "description": (str,)}
@@ -28,43 +28,35 @@ async def create_execution(request):
     settings = request.app[settings_key]
     sync = values.get("sync", True)
     timeout = settings.sync_execution_timeout if sync else settings.rpc_response_timeout
-    execution = await request.app[rpc_key].call(
-        "execution", "create_execution", values, context=request[context_key], timeout=timeout,
-        idempotency_key=request.headers.get(IDEMPOTENCY_KEY))
+    execution = await call(request, "execution", "create_execution", values, timeout=timeout,
+                           idempotency_key=request.headers.get(IDEMPOTENCY_KEY))
     return web.json_response(rendering.execution(execution), status=201)
 
 
 async def cancel_execution(request):
     """``POST /v1/executions/{id}/cancel`` → 202 with the execution, now ``cancelled``; its
     run is stopped on its worker. 409 when the execution has already ended."""
-    execution = await request.app[rpc_key].call(
-        "execution", "cancel_execution", request.match_info["id"],
-        context=request[context_key])
+    execution = await call(request, "execution", "cancel_execution", request.match_info["id"])
     return web.json_response(rendering.execution(execution), status=202)
 
 
 async def list_executions(request):
     """``GET /v1/executions?function_id=...&status=neq:failed`` → ``{"executions": [...]}``"""
-    query = listing.parse(request.query)
-    executions = await request.app[rpc_key].call(
-        "execution", "list_executions", query, context=request[context_key])
+    executions = await listed(request, "execution", "list_executions")
     return web.json_response({"executions": [rendering.execution(e) for e in executions]})
 
 
 async def get_execution(request):
-    execution = await request.app[rpc_key].call(
-        "execution", "get_execution", request.match_info["id"], context=request[context_key])
+    execution = await call(request, "execution", "get_execution", request.match_info["id"])
     return web.json_response(rendering.execution(execution))
 
 
 async def delete_execution(request):
-    await request.app[rpc_key].call(
-        "execution", "delete_execution", request.match_info["id"], context=request[context_key])
+    await call(request, "execution", "delete_execution", request.match_info["id"])
     return web.Response(status=204)
 
 
 async def get_execution_log(request):
     """``GET /v1/executions/{id}/log`` → the captured output, ``text/plain``."""
-    log = await request.app[rpc_key].call(
-        "execution", "get_execution_log", request.match_info["id"], context=request[context_key])
+    log = await call(request, "execution", "get_execution_log", request.match_info["id"])
     return web.Response(text=log or "", content_type="text/plain")

@@ -8,8 +8,8 @@ call) is left unclaimed, and the storage service deletes it after ``upload_expir
 from aiohttp import web
 
 from qinling_api import function_form, package_download, rendering, validation
-from qinling_api.keys import context_key, rpc_key, storage_key
-from qinling_shared import listing
+from qinling_api.calls import call, listed
+from qinling_api.keys import context_key, storage_key
 from qinling_shared.context import PROJECT_ID
 
 
@@ -25,8 +25,7 @@ async def create_function(request):
     ``entry``, ..., file ``package`` → 201 function (``code`` as an object)."""
     values, package = await function_form.read(
         request, function_form.CREATE_FIELDS, uploader(request))
-    function = await request.app[rpc_key].call(
-        "function", "create_function", values, package, context=request[context_key])
+    function = await call(request, "function", "create_function", values, package)
     return web.json_response(function, status=201)
 
 
@@ -35,17 +34,14 @@ async def update_function(request):
     JSON ``{"timeout": 10}`` → 200 function."""
     values, package = await function_form.read(
         request, function_form.UPDATE_FIELDS, uploader(request))
-    function = await request.app[rpc_key].call(
-        "function", "update_function", request.match_info["id"], values, package,
-        context=request[context_key])
+    function = await call(request, "function", "update_function", request.match_info["id"],
+                          values, package)
     return web.json_response(function)
 
 
 async def list_functions(request):
     """``GET /v1/functions?name=has:hello`` → ``{"functions": [...]}``, ``code`` JSON text."""
-    query = listing.parse(request.query)
-    functions = await request.app[rpc_key].call(
-        "function", "list_functions", query, context=request[context_key])
+    functions = await listed(request, "function", "list_functions")
     return web.json_response({"functions": [rendering.function_in_list(f) for f in functions]})
 
 
@@ -55,13 +51,11 @@ async def get_function(request):
     function_id = request.match_info["id"]
     if validation.is_true(request.query.get("download", "false")):
         return await package_download.send(request, function_id, 0, function_id)
-    function = await request.app[rpc_key].call(
-        "function", "get_function", function_id, context=request[context_key])
+    function = await call(request, "function", "get_function", function_id)
     return web.json_response(function)
 
 
 async def delete_function(request):
     """``DELETE /v1/functions/{id}`` → 204 (403 while jobs, webhooks or aliases use it)."""
-    await request.app[rpc_key].call(
-        "function", "delete_function", request.match_info["id"], context=request[context_key])
+    await call(request, "function", "delete_function", request.match_info["id"])
     return web.Response(status=204)

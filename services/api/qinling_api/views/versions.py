@@ -3,7 +3,7 @@ a version number (the path segment is passed on as text)."""
 from aiohttp import web
 
 from qinling_api import package_download, validation
-from qinling_api.keys import context_key, rpc_key
+from qinling_api.calls import call
 
 FIELDS = {"description": (str,)}
 
@@ -18,16 +18,14 @@ async def create_version(request):
     ``{"id", "function_id", "version_number", "description", "count", ...}``."""
     body = validation.json_object_or_empty(await request.read())
     values = validation.check_types(body, FIELDS)
-    version = await request.app[rpc_key].call(
-        "function", "create_version", request.match_info["id"], values.get("description"),
-        context=request[context_key])
+    version = await call(request, "function", "create_version", request.match_info["id"],
+                         values.get("description"))
     return web.json_response(version, status=201)
 
 
 async def list_versions(request):
     """``GET /v1/functions/{id}/versions`` → ``{"function_versions": [...]}``"""
-    versions = await request.app[rpc_key].call(
-        "function", "list_versions", request.match_info["id"], context=request[context_key])
+    versions = await call(request, "function", "list_versions", request.match_info["id"])
     return web.json_response({"function_versions": versions})
 
 
@@ -38,14 +36,12 @@ async def get_version(request):
     if validation.is_true(request.query.get("download", "false")):
         return await package_download.send(
             request, function_id, version, f"{function_id}_{version}")
-    found = await request.app[rpc_key].call(
-        "function", "get_version", function_id, version, context=request[context_key])
+    found = await call(request, "function", "get_version", function_id, version)
     return web.json_response(found)
 
 
 async def delete_version(request):
     """``DELETE .../versions/{n}`` → 204 (403 while a job, webhook or alias uses it)."""
     function_id, version = path_of(request)
-    await request.app[rpc_key].call(
-        "function", "delete_version", function_id, version, context=request[context_key])
+    await call(request, "function", "delete_version", function_id, version)
     return web.Response(status=204)

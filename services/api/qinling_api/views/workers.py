@@ -6,16 +6,14 @@ The version (path or ``?function_version=``) is made an int here: the execution 
 from aiohttp import web
 
 from qinling_api import validation
-from qinling_api.keys import context_key, rpc_key
+from qinling_api.calls import call
 
 
 async def list_workers(request):
     """``GET /v1/functions/{id}/workers[/]?function_version=N`` →
     ``{"workers": [{"function_id", "function_version", "worker_name"}]}``"""
     version = validation.version_number(request.query.get("function_version", "0"))
-    workers = await request.app[rpc_key].call(
-        "execution", "list_workers", request.match_info["id"], version,
-        context=request[context_key])
+    workers = await call(request, "execution", "list_workers", request.match_info["id"], version)
     return web.json_response({"workers": workers})
 
 
@@ -38,8 +36,7 @@ def _scaler(method, doc):
     async def scale(request):
         function_id, version = target_of(request)
         count = await scale_count(request)
-        await request.app[rpc_key].call("execution", method, function_id, version, count,
-                                        context=request[context_key])
+        await call(request, "execution", method, function_id, version, count)
         return web.Response(status=202)
     scale.__doc__ = doc
     return scale
@@ -54,6 +51,5 @@ scale_down = _scaler("scale_down_function", """``POST .../scale_down {"count": n
 async def detach(request):
     """``POST .../detach`` (no body) → 202: every worker released."""
     function_id, version = target_of(request)
-    await request.app[rpc_key].call("execution", "detach_function", function_id, version,
-                                    context=request[context_key])
+    await call(request, "execution", "detach_function", function_id, version)
     return web.Response(status=202)

@@ -9,19 +9,24 @@ eventlet.monkey_patch()
 import pathlib  # noqa: E402
 import sys  # noqa: E402
 
+from nameko.contextdata import ContextDataProvider  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 
 from qinling_nameko import providers, runner  # noqa: E402
-from qinling_shared import exceptions  # noqa: E402
 from qinling_nameko.ping import pong  # noqa: E402
+from qinling_shared import exceptions  # noqa: E402
+from qinling_shared.context import REQUEST_ID  # noqa: E402
+
+
+class RequestId(ContextDataProvider):
+    context_key = REQUEST_ID
 
 
 class Echo:
     name = "echo"
 
-    project_id = providers.ProjectId()
-    request_id = providers.RequestId()
-    is_admin = providers.IsAdmin()
+    caller = providers.CurrentCaller()
+    request_id = RequestId()
 
     @rpc
     def ping(self):
@@ -33,8 +38,8 @@ class Echo:
 
     @rpc
     def whoami(self):
-        return {"project_id": self.project_id, "request_id": self.request_id,
-                "is_admin": self.is_admin}
+        return {"project_id": self.caller.project_id, "request_id": self.request_id,
+                "is_admin": self.caller.is_admin}
 
     @rpc
     def get_execution(self, execution_id):

@@ -120,16 +120,6 @@ def test_failures_are_reported_per_file_never_raised(tmp_path):
     assert report["pids.max"] == "failed: no pids controller"
 
 
-def test_oom_kills_are_read_from_the_layouts_events(tmp_path):
-    (tmp_path / "v1").mkdir()
-    (tmp_path / "v1/memory.oom_control").write_text("oom_kill_disable 0\noom_kill 2\n")
-    (tmp_path / "v2").mkdir()
-    (tmp_path / "v2/memory.events").write_text("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n")
-    assert cgroups.Group(1, {"memory": str(tmp_path / "v1")}).oom_kills() == 2
-    assert cgroups.Group(2, {"memory": str(tmp_path / "v2")}).oom_kills() == 1
-    assert cgroups.Group(1, {"memory": str(tmp_path / "none")}).oom_kills() == 0
-
-
 def test_delegation_chowns_the_directory_and_the_named_files(tmp_path):
     group = cgroups.Group(2, {"memory": str(tmp_path / "w")})
     group.make()

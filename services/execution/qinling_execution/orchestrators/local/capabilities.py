@@ -6,7 +6,7 @@ the operator (the network, with ``[local] allow_network``). :func:`worker_plan` 
 worker which steps to take; the zygote's worker code takes exactly those.
 """
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LIMITS = ("memory", "cpu", "pids", "nofile", "fsize", "nproc", "fs", "network", "uid")
 WORKER_NAMESPACES = ("pid", "mount", "ipc", "uts")
@@ -24,7 +24,6 @@ class Assessment:
     fs: str = None          # "pivot_root" | "landlock" | None
     isolate_network: bool = False
     switch_uid: bool = False
-    notes: list = field(default_factory=list)
 
     def report(self):
         """The JSON-able summary for the probe / health check."""

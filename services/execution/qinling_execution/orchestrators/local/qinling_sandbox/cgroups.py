@@ -199,20 +199,6 @@ class Group:
                 pass
         return False
 
-    def oom_kills(self):
-        """How many processes the memory controller has killed in this group."""
-        directory = self.dirs.get("memory")
-        name = "memory.oom_control" if self.version == 1 else "memory.events"
-        try:
-            with open(os.path.join(directory, name)) as events:
-                for line in events:
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill":
-                        return int(value)
-        except (OSError, TypeError, ValueError):
-            pass
-        return 0
-
     def kill(self, deadline=2.0):
         """SIGKILL every process in the group until it is empty (or ``deadline`` s pass)."""
         end = time.monotonic() + deadline

@@ -13,15 +13,13 @@ import os
 import select
 import signal
 
+from . import wakeups
+
 
 def serve(sock, requests, runtime_pid, zygote_fd):
     """Run until the runtime server ``runtime_pid`` or the zygote (``zygote_fd``, a pidfd)
     exits; returns the server's exit code. ``requests.answer(line)`` serves each line."""
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
+    wake_r, _ = wakeups.on_child_exit()
     signal.signal(signal.SIGTERM, _stop)
     watched, pending = [sock, wake_r, zygote_fd], b""
     while True:
@@ -32,7 +30,7 @@ def serve(sock, requests, runtime_pid, zygote_fd):
         if zygote_fd in ready:
             return 0
         if wake_r in ready:
-            _drain(wake_r)
+            wakeups.drain(wake_r)
         if sock in ready:
             chunk = sock.recv(65536)
             if not chunk:
@@ -61,11 +59,3 @@ def reap(runtime_pid):
 
 def _stop(signum, frame):
     raise SystemExit(0)
-
-
-def _drain(fd):
-    try:
-        while os.read(fd, 512):
-            pass
-    except BlockingIOError:
-        pass

@@ -80,16 +80,13 @@ def _load(preload):
 
 
 def _serve(control, launch):
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
+    from qinling_sandbox import wakeups
+    wake_r, wake_w = wakeups.on_child_exit()
     while True:
         _reap()
         ready = select.select([control, wake_r], [], [])[0]
         if wake_r in ready:
-            _drain(wake_r)
+            wakeups.drain(wake_r)
         if control in ready:
             data, fds, _, _ = socket.recv_fds(control, MAX_MESSAGE, 3)
             if not data:
@@ -149,14 +146,6 @@ def _reap():
             return
         if pid == 0:
             return
-
-
-def _drain(fd):
-    try:
-        while os.read(fd, 512):
-            pass
-    except BlockingIOError:
-        pass
 
 
 def _close(fd):
