@@ -192,9 +192,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv=None, confinement=None):
     """Run the server. The local driver's sandbox calls this in a process forked from its
-    zygote, which imported this file already, with the arguments an exec would get."""
+    zygote, which imported this file already, with the arguments an exec would get, and may
+    give the ``confinement`` of its executions in process (``prepare``/``enter``/``close``, as
+    ``pyruntime.execution.run`` takes it); otherwise the sandbox behind ``--init-fd`` makes
+    them."""
     args = parse_args(argv)
     box = None
     if args.init_fd is not None:
@@ -202,7 +205,7 @@ def main(argv=None):
     cache = packages.PackageCache(args.cache_dir or tempfile.mkdtemp(prefix="qinling-python3-"),
                                   download=box.download if box else None)
     serve(RuntimeServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0),
-                        confinement=box))
+                        confinement=confinement or box))
 
 
 def serve(server):

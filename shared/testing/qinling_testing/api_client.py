@@ -4,6 +4,7 @@ Every call returns the ``requests.Response``; nothing is asserted here, so tests
 error answers as easily as successes.
 """
 import json
+import time
 
 import requests
 
@@ -55,6 +56,17 @@ class ApiClient:
         if input is not None:
             body["input"] = input if isinstance(input, str) else json.dumps(input)
         return self.post("/v1/executions", json=body)
+
+    def wait_for_status(self, path, statuses, timeout=60.0, interval=0.1):
+        """Poll ``GET path`` until its ``status`` is one of ``statuses``; return the body."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.get(path).json()
+            if body.get("status") in statuses:
+                return body
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{path} is still {body.get('status')!r} after {timeout:g}s")
+            time.sleep(interval)
 
     def close(self):
         self.session.close()

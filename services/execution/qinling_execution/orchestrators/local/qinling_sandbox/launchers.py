@@ -13,11 +13,15 @@ the package cache and the bound on each execution's logs. Two ways to start it:
   its uid itself is not dumpable, so the executions it spawns (same uid) cannot ptrace it or
   read its memory.
 - :func:`preloaded` (Python): the zygote imported the server file already, so R drops to the
-  function's uid (not dumpable either) and calls its ``main(argv)`` in this process with the
-  same arguments: no exec, no imports on the cold-start path.
+  function's uid (not dumpable either) and calls its ``main(argv, confinement)`` in this
+  process with the same arguments: no exec, no imports on the cold-start path. Running in the
+  sandbox's process, it gets its executions' groups from the sandbox's code in process
+  (``execlimits.InProcess``) instead of asking the init for each one.
 """
 import fcntl
 import os
+
+from . import cgroups, execlimits
 
 LISTEN_FD, INIT_FD = 3, 4
 
@@ -33,7 +37,11 @@ def preloaded(server_module):
     """The launcher of a Python runtime server the zygote has imported as ``server_module``."""
     def launch(worker):
         worker.drop_privileges()
-        server_module.main(server_args(worker, worker.listen_fd, worker.init_sock.detach()))
+        spec = worker.plan["cgroup"]
+        confinement = None if not spec else execlimits.InProcess(
+            cgroups.Group(spec["version"], worker.paths["cgroup"]), worker.plan["strict"])
+        server_module.main(server_args(worker, worker.listen_fd, worker.init_sock.detach()),
+                           confinement=confinement)
     return launch
 
 
