@@ -70,14 +70,6 @@ def integer_text(values, name):
     return {**values, name: int(value)}
 
 
-def version_number(raw):
-    """A version number from a URL path segment."""
-    if not DIGITS.fullmatch(raw):
-        raise InvalidInput(f"Invalid function version '{raw}': a non-negative integer "
-                           "is required.")
-    return int(raw)
-
-
 def is_true(raw):
     """A query flag as Qinling read it (``strutils.bool_from_string``): true/1/yes/on/y/t."""
     return str(raw).strip().lower() in TRUE_TEXTS

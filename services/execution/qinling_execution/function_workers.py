@@ -1,6 +1,7 @@
 """A function version's workers (handlers): Qinling's ``GET .../workers`` and its admin
 operations ``scale_up``, ``scale_down`` and ``detach``; version 0 is the function's live code.
 """
+from qinling_shared import versions
 from qinling_shared.exceptions import InvalidInput
 
 from qinling_execution import requests_rules, targets
@@ -10,6 +11,7 @@ SCALABLE_SOURCES = ("package", "swift")
 
 def list_workers(function_id, version, caller, *, caches, function, worker_map):
     """``[{"function_id", "function_version", "worker_name"}]``, every replica's."""
+    version = versions.number(version)
     targets.spec(function_id, 0, caller, caches, function)
     return [{"function_id": function_id, "function_version": version,
              "worker_name": worker["name"]}
@@ -19,7 +21,7 @@ def list_workers(function_id, version, caller, *, caches, function, worker_map):
 def scale_up(function_id, version, count, caller, *, session, caches, function, placement):
     """Start ``count`` more workers of a function version; their names."""
     count = requests_rules.scale_count(count)
-    version = requests_rules.version_number(version)
+    version = versions.number(version)
     spec = targets.runnable_spec(function_id, version, caller, caches, function, session)
     if spec["code"]["source"] not in SCALABLE_SOURCES:
         raise InvalidInput(f"{spec['code']['source']} functions have no workers to scale.")
@@ -30,13 +32,13 @@ def scale_up(function_id, version, count, caller, *, session, caches, function, 
 def scale_down(function_id, version, count, caller, *, caches, function, placement):
     """Stop up to ``count`` workers of a function version, keeping one; their names."""
     count = requests_rules.scale_count(count)
-    version = requests_rules.version_number(version)
+    version = versions.number(version)
     targets.check_version(function_id, version, caller, caches, function)
     return placement.scale_down(function_id, version, count)
 
 
 def detach(function_id, version, caller, *, caches, function, placement):
     """Release every worker of a function version; the next execution starts afresh."""
-    version = requests_rules.version_number(version)
+    version = versions.number(version)
     targets.check_version(function_id, version, caller, caches, function)
     placement.drop_function(function_id, version)

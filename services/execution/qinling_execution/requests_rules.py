@@ -70,10 +70,3 @@ def scale_count(count):
         raise InvalidInput(f"Invalid count {count!r}: an integer from 1 to {MAX_SCALE_STEP} "
                            "is required.")
     return count
-
-
-def version_number(version):
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise InvalidInput(f"Invalid function version {version!r}: a non-negative integer "
-                           "is required.")
-    return version

@@ -1,7 +1,8 @@
 """Pure validation of function aliases, with Qinling's messages (its fixes: docs/compatibility.md)."""
 from qinling_shared.exceptions import InvalidInput
+from qinling_shared.versions import number as version_number
 
-from qinling_function import rules, version_rules
+from qinling_function import rules
 
 # Qinling prints its POST_REQUIRED set; a set's order varies, so the text is fixed here.
 REQUIRED = "Required param is missing. Required: {'name', 'function_id'}"
@@ -52,7 +53,7 @@ def version(value):
     if value is None:
         return 0
     try:
-        return version_rules.number(value)
+        return version_number(value)
     except InvalidInput:
         raise InvalidInput("Invalid function_version: a non-negative integer is required.") \
             from None

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from qinling_shared import events
 from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed
 from qinling_shared.status import RuntimeStatus
+from qinling_shared.versions import number as version_number
 
-from qinling_function import lookups, packages, rules, version_rules
+from qinling_function import lookups, packages, rules
 from qinling_function.models import Function, FunctionVersion
 
 FUNCTION_FILTERS = frozenset(("id", "name", "description", "runtime_id", "entry", "cpu",
@@ -73,14 +74,14 @@ def list_functions(query, *, db, caller):
 
 def get_function_spec(function_id, version, *, db, caller):
     """What the execution service runs: the live function (0) or a version's snapshot."""
-    number = version_rules.number(version)
+    number = version_number(version)
     function = lookups.function(db, caller, function_id)
     return lookups.runnable(db, function, number).to_spec()
 
 
 def get_package_url(function_id, version, *, db, caller, storage):
     """A signed download URL of the function's (or a version's) code."""
-    number = version_rules.number(version)
+    number = version_number(version)
     function = lookups.function(db, caller, function_id)
     if function.source == "image":
         raise NotAllowed("Download image function is not allowed.")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qinling_shared import events
 from qinling_shared.exceptions import Conflict, Forbidden
+from qinling_shared.versions import number as version_number
 
 from qinling_function import lookups, packages, rules, version_rules
 from qinling_function.models import Function, FunctionVersion
@@ -79,14 +80,14 @@ def list_versions(function_id, *, db, caller):
 
 
 def get_version(function_id, version, *, db, caller):
-    number = version_rules.number(version)
+    number = version_number(version)
     function = lookups.function(db, caller, function_id)
     return lookups.version(db, function.id, number).to_dict()
 
 
 def delete_version(function_id, version, *, db, caller, storage, trigger, dispatch):
     """Refused while jobs, webhooks or aliases use the version; deletes its package."""
-    number = version_rules.number(version)
+    number = version_number(version)
     function = lookups.own_function(db, caller, function_id)
     row = lookups.version(db, function.id, number)
     usage = trigger.function_usage(function.id, number)

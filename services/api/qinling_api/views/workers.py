@@ -1,8 +1,8 @@
 """Workers of a function version, kept by the execution service in the etcd worker map:
 listed, scaled up or down, and detached (Qinling's admin operations).
 
-The version (path or ``?function_version=``) is made an int here: the execution service's
-``list_workers`` takes it as given (its scaling methods check it again)."""
+The version (path or ``?function_version=``) is passed on as text: the execution service checks
+it (``qinling_shared.versions.number``)."""
 from aiohttp import web
 
 from qinling_api import validation
@@ -12,14 +12,14 @@ from qinling_api.calls import call
 async def list_workers(request):
     """``GET /v1/functions/{id}/workers[/]?function_version=N`` →
     ``{"workers": [{"function_id", "function_version", "worker_name"}]}``"""
-    version = validation.version_number(request.query.get("function_version", "0"))
+    version = request.query.get("function_version", "0")
     workers = await call(request, "execution", "list_workers", request.match_info["id"], version)
     return web.json_response({"workers": workers})
 
 
 def target_of(request):
     """``(function_id, version)`` of ``/v1/functions/{id}[/versions/{version}]/...``."""
-    version = validation.version_number(request.match_info.get("version", "0"))
+    version = request.match_info.get("version", "0")
     return request.match_info["id"], version
 
 

@@ -11,19 +11,22 @@ async def test_workers_listed_with_or_without_trailing_slash(client, rpc, path):
     response = await client.get(path, params={"function_version": "2"})
     assert response.status == 200
     assert await response.json() == {"workers": [WORKER]}
-    assert rpc.calls[0].args == ("f1", 2)
+    assert rpc.calls[0].args == ("f1", "2")  # as text: the execution service checks it
 
 
 async def test_version_defaults_to_zero(client, rpc):
     rpc.answer("execution", "list_workers", [])
     await client.get("/v1/functions/f1/workers")
-    assert rpc.calls[0].args == ("f1", 0)
+    assert rpc.calls[0].args == ("f1", "0")
 
 
-async def test_bad_version_is_a_400(client, rpc):
+async def test_the_service_s_version_refusal_is_a_400(client, rpc):
+    message = "Invalid function version 'x': a non-negative integer is required."
+    rpc.answer("execution", "list_workers", InvalidInput(message))
     response = await client.get("/v1/functions/f1/workers", params={"function_version": "x"})
     assert response.status == 400
-    assert rpc.calls == []
+    assert (await response.json())["faultstring"] == message
+    assert rpc.calls[0].args == ("f1", "x")
 
 
 async def test_unknown_function_is_a_404(client, rpc):
@@ -36,7 +39,7 @@ async def test_unknown_function_is_a_404(client, rpc):
 # -- admin scaling: scale_up, scale_down, detach, of the function or of one version ------------
 
 SCALING = [("scale_up", "scale_up_function"), ("scale_down", "scale_down_function")]
-TARGETS = [("/v1/functions/f1", 0), ("/v1/functions/f1/versions/3", 3)]
+TARGETS = [("/v1/functions/f1", "0"), ("/v1/functions/f1/versions/3", "3")]
 
 
 @pytest.mark.parametrize("action, method", SCALING)
@@ -54,7 +57,7 @@ async def test_scaling_is_accepted(client, rpc, action, method, target, version)
 async def test_a_count_in_digits_is_accepted(client, rpc, action, method):
     response = await client.post(f"/v1/functions/f1/{action}", json={"count": "4"})
     assert response.status == 202
-    assert rpc.calls_to("execution", method)[0].args == ("f1", 0, 4)
+    assert rpc.calls_to("execution", method)[0].args == ("f1", "0", 4)
 
 
 @pytest.mark.parametrize("action", ["scale_up", "scale_down"])
@@ -90,12 +93,14 @@ async def test_detach_is_accepted_without_a_body(client, rpc, target, version):
     assert call.args == ("f1", version)
 
 
-@pytest.mark.parametrize("action", ["scale_up", "scale_down", "detach"])
-async def test_a_bad_version_in_the_path_is_a_400(client, rpc, action):
+@pytest.mark.parametrize("action, method", SCALING + [("detach", "detach_function")])
+async def test_a_bad_version_in_the_path_is_the_service_s_400(client, rpc, action, method):
+    message = "Invalid function version 'x': a non-negative integer is required."
+    rpc.answer("execution", method, InvalidInput(message))
     response = await client.post(f"/v1/functions/f1/versions/x/{action}", json={"count": 1})
     assert response.status == 400
-    assert "Invalid function version 'x'" in (await response.json())["faultstring"]
-    assert rpc.calls == []
+    assert (await response.json())["faultstring"] == message
+    assert rpc.calls_to("execution", method)[0].args[:2] == ("f1", "x")
 
 
 @pytest.mark.parametrize("action", ["scale_up", "scale_down", "detach"])

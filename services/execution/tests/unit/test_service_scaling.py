@@ -63,11 +63,12 @@ def test_a_bad_count_is_refused(service, live, count):
         service.scale_down_function("f1", 0, count)
 
 
-@pytest.mark.parametrize("version", [-1, "1", None])
+@pytest.mark.parametrize("version", [-1, "x", "-1", None, True])
 def test_a_bad_version_is_refused(service, live, version):
     for call in (lambda: service.scale_up_function("f1", version, 1),
                  lambda: service.scale_down_function("f1", version, 1),
-                 lambda: service.detach_function("f1", version)):
+                 lambda: service.detach_function("f1", version),
+                 lambda: service.list_workers("f1", version)):
         with pytest.raises(InvalidInput, match="Invalid function version"):
             call()
 
@@ -141,3 +142,8 @@ def test_upkeep_scales_idle_functions_to_zero(session, pooled, functions):
     service.upkeep()
     assert worker_names(service) == []
     assert len(pooled.warm_pool.idle(runtime["id"])) == 2  # the warm pool stays full
+
+
+def test_a_version_in_digits_is_the_version(service, live):
+    """The gateway passes a URL's ``{version}`` on as text."""
+    assert service.list_workers("f1", "0") == service.list_workers("f1", 0)

@@ -7,22 +7,6 @@ from qinling_function import version_rules
 SNAP = {"code": {"source": "package", "md5sum": "m"}, "cpu": 100}
 
 
-@pytest.mark.parametrize("raw,number", [(0, 0), (3, 3), ("12", 12), (" 2", 2),
-                                        (2 ** 31 - 1, 2 ** 31 - 1)])
-def test_number(raw, number):
-    assert version_rules.number(raw) == number
-
-
-@pytest.mark.parametrize("raw", [-1, "x", "1.5", None, True, 2.0, "one", "-1", "\u00b2",
-                                 "1" * 19, 2 ** 31, ""])
-def test_bad_number(raw):
-    """The message users see for ``GET /v1/functions/{id}/versions/{raw}``."""
-    with pytest.raises(InvalidInput) as err:
-        version_rules.number(raw)
-    assert str(err.value) == \
-        f"Invalid function version {raw!r}: a non-negative integer is required."
-
-
 @pytest.mark.parametrize("source,existing,latest,message", [
     ("swift", 0, None, "Function versioning only allowed for package type function."),
     ("image", 0, None, "Function versioning only allowed for package type function."),
