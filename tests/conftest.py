@@ -6,6 +6,9 @@ import pytest
 from qinling_testing.etcd import EtcdServer
 from qinling_testing.rabbit import RabbitVhost
 
+# tests/fuzz parametrizes with schemathesis (pytest.ini keeps it out of the other suites)
+pytest_plugins = ["schemathesis.pytest.plugin"]
+
 
 @pytest.fixture(scope="session")
 def repo_root():

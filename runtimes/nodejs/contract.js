@@ -53,6 +53,13 @@ function downloadFailure(packageUrl, error) {
   };
 }
 
+function unpackFailure(error) {
+  return {
+    output: `Function package could not be unpacked: ${error}`,
+    success: false, duration: 0, logs: '',
+  };
+}
+
 function text(body, key, fallback = null) {
   const value = body[key];
   if (value === undefined || value === null) {
@@ -100,5 +107,5 @@ function digest(body, key, digits) {
 
 module.exports = {
   BadRequest, CANCELLED_MESSAGE, DEFAULT_ENTRY, RESOURCE_MESSAGE, TIMEOUT_MESSAGE,
-  downloadFailure, parseCancel, parseExecute,
+  downloadFailure, parseCancel, parseExecute, unpackFailure,
 };

@@ -8,7 +8,8 @@
 // sandbox makes with memory_size (plus a margin for V8's own growth) and the cpu quota. The
 // child says it is ready once Node has started; only then does it join that cgroup and get
 // the request, so Node's start-up is not throttled by the function's CPU quota. The child is
-// in its own process group; whatever it leaves is killed.
+// in its own process group; once the outcome is known, the sandbox kills every process of the
+// execution's cgroup (whatever it left behind).
 
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -74,6 +75,9 @@ async function run(request, packageDir, options) {
       outcome = result;
       clearTimeout(timer);
       killGroup(child.pid);
+      // The sandbox ends every process of the execution at once (its cgroup), the child
+      // included: a killed child may otherwise wait long for its share of a throttled CPU.
+      if (group) options.sandbox.release(group);
     };
     const timer = setTimeout(() => finish({ output: TIMEOUT_MESSAGE, success: false }),
       request.timeout * 1000);
@@ -81,6 +85,7 @@ async function run(request, packageDir, options) {
       () => finish({ output: CANCELLED_MESSAGE, success: false }));
     child.on('message', (message) => {
       if (message.ready) {
+        if (outcome) return; // ended meanwhile: its group is released already
         if (group) join(group, child.pid);
         child.send({ executionId: request.executionId, entry: request.entry,
           input: request.input, packageDir });
@@ -96,7 +101,6 @@ async function run(request, packageDir, options) {
       done = true;
       untrack();
       finish({ output: RESOURCE_MESSAGE, success: false });
-      if (group) options.sandbox.release(group);
       const duration = Number(process.hrtime.bigint() - started) / 1e9;
       resolve({ ...outcome, duration: Math.round(duration * 1000) / 1000,
         logs: readLogs(logPath, options.logLimit) });

@@ -14,16 +14,22 @@ const zlib = require('zlib');
 
 const DOWNLOAD_TIMEOUT_MS = 30000;
 
+const MAX_UNPACKED_BYTES = 512 * 1024 * 1024; // as the storage service's max_unpacked_size
+const MAX_MEMBERS = 10000;
+
 class DownloadError extends Error {}
+// Fetched, but not a zip this server unpacks: corrupt, too large unpacked, too many members.
+class UnpackError extends DownloadError {}
 
 function targetName(sha256, md5) {
   return sha256 || `md5-${md5}`;
 }
 
 class PackageCache {
-  constructor(root, download = httpDownload) {
+  constructor(root, download = httpDownload, maxUnpacked = MAX_UNPACKED_BYTES) {
     this.root = path.resolve(root);
     this.download = download;
+    this.maxUnpacked = maxUnpacked;
     fs.mkdirSync(this.root, { recursive: true });
     this.pending = new Map();
   }
@@ -54,7 +60,11 @@ class PackageCache {
         }
       }
       const unpacked = path.join(scratch, 'code');
-      unzip(data, unpacked);
+      try {
+        unzip(data, unpacked, this.maxUnpacked);
+      } catch (error) {
+        throw error instanceof UnpackError ? error : new UnpackError(error.message);
+      }
       fs.renameSync(unpacked, target);
       return target;
     } catch (error) {
@@ -85,17 +95,32 @@ function httpDownload(url, file) {
   });
 }
 
-function unzip(data, into) {
+// Unpack the zip in data into the directory into, refusing more than maxUnpacked bytes (the
+// declared sizes, checked before writing anything; no member inflates beyond its own).
+function unzip(data, into, maxUnpacked) {
   const end = data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new DownloadError('File is not a zip file');
+  if (end < 0) throw new UnpackError('File is not a zip file');
   const count = data.readUInt16LE(end + 10);
-  let offset = data.readUInt32LE(end + 16);
-  if (offset === 0xffffffff) throw new DownloadError('zip64 packages are not supported');
+  const first = data.readUInt32LE(end + 16);
+  if (first === 0xffffffff) throw new UnpackError('zip64 packages are not supported');
+  if (count > MAX_MEMBERS) {
+    throw new UnpackError(`it holds ${count} members, more than ${MAX_MEMBERS}`);
+  }
+  let total = 0;
+  for (let i = 0, at = first; i < count; i += 1) {
+    if (data.readUInt32LE(at) !== 0x02014b50) throw new UnpackError('Bad zip directory');
+    total += data.readUInt32LE(at + 24);
+    at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+  }
+  if (total > maxUnpacked) {
+    throw new UnpackError(`it unpacks to ${total} bytes, more than ${maxUnpacked}`);
+  }
+  let offset = first;
   fs.mkdirSync(into, { recursive: true });
   for (let i = 0; i < count; i += 1) {
-    if (data.readUInt32LE(offset) !== 0x02014b50) throw new DownloadError('Bad zip directory');
     const method = data.readUInt16LE(offset + 10);
     const size = data.readUInt32LE(offset + 20);
+    const declared = data.readUInt32LE(offset + 24);
     const nameLength = data.readUInt16LE(offset + 28);
     const skip = data.readUInt16LE(offset + 30) + data.readUInt16LE(offset + 32);
     const local = data.readUInt32LE(offset + 42);
@@ -111,12 +136,14 @@ function unzip(data, into) {
     const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
     const raw = data.subarray(start, start + size);
     fs.mkdirSync(path.dirname(destination), { recursive: true });
-    fs.writeFileSync(destination, method === 8 ? zlib.inflateRawSync(raw) : stored(raw, method));
+    fs.writeFileSync(destination, method === 8
+      ? zlib.inflateRawSync(raw, { maxOutputLength: Math.max(declared, 1) })
+      : stored(raw, method));
   }
 }
 
 function stored(raw, method) {
-  if (method !== 0) throw new DownloadError(`unsupported zip compression method ${method}`);
+  if (method !== 0) throw new UnpackError(`unsupported zip compression method ${method}`);
   return raw;
 }
 
@@ -126,4 +153,4 @@ function safePath(name) {
   return parts.length ? parts.join(path.sep) : null;
 }
 
-module.exports = { DownloadError, PackageCache };
+module.exports = { DownloadError, MAX_UNPACKED_BYTES, PackageCache, UnpackError };

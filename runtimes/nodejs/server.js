@@ -2,8 +2,8 @@
 'use strict';
 // Qinling's Node.js runtime server: an HTTP/1.1 server that runs one function's code
 // (standard library only, like ../python3/server.py). It speaks the worker contract
-// (GET /ping, POST /execute, POST /cancel; see README.md). Every execution runs in a child
-// process (execution.js, executor.js).
+// (GET /ping, POST /execute, POST /cancel, POST /outcome; see README.md). Every execution runs
+// in a child process (execution.js, executor.js); outcomes.js keeps recent results.
 //
 //   node server.js --fd N [--init-fd F] [--cache-dir DIR] [--log-limit BYTES] [--uid U]
 //   node server.js --port 9090 [--cache-dir DIR]                       (manual runs)
@@ -18,7 +18,8 @@ const os = require('os');
 const path = require('path');
 const contract = require('./contract');
 const execution = require('./execution');
-const { DownloadError, PackageCache } = require('./packages');
+const outcomes = require('./outcomes');
+const { DownloadError, MAX_UNPACKED_BYTES, PackageCache, UnpackError } = require('./packages');
 const { Sandbox } = require('./sandbox');
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -28,6 +29,7 @@ const OPTIONS = {
   '--fd': ['fd', Number], '--port': ['port', Number], '--host': ['host', String],
   '--init-fd': ['initFd', Number], '--cache-dir': ['cacheDir', String],
   '--log-limit': ['logLimit', Number], '--uid': ['uid', Number],
+  '--max-unpacked-size': ['maxUnpackedSize', Number],
 };
 
 function parseArgs(argv) {
@@ -95,6 +97,16 @@ async function cancel(request, response) {
   }
 }
 
+async function outcome(request, response, kept) {
+  try {
+    const [executionId, wait] = outcomes.parseOutcome(await readJson(request));
+    reply(response, ...outcomes.answer(executionId, ...await kept.state(executionId, wait)));
+  } catch (error) {
+    if (!(error instanceof contract.BadRequest)) throw error;
+    reply(response, error.status, { error: error.message });
+  }
+}
+
 async function execute(request, response, packages, options) {
   let parsed;
   try {
@@ -104,15 +116,21 @@ async function execute(request, response, packages, options) {
     reply(response, error.status, { error: error.message });
     return;
   }
+  // An execution this worker ran or runs is not run again: its result is answered.
+  reply(response, 200, await options.outcomes.once(parsed.executionId,
+    () => runOnce(parsed, packages, options)));
+}
+
+async function runOnce(parsed, packages, options) {
   let packageDir;
   try {
     packageDir = await packages.fetch(parsed.packageUrl, parsed.packageSha256, parsed.packageMd5);
   } catch (error) {
     if (!(error instanceof DownloadError)) throw error;
-    reply(response, 200, contract.downloadFailure(parsed.packageUrl, error.message));
-    return;
+    return error instanceof UnpackError ? contract.unpackFailure(error.message)
+      : contract.downloadFailure(parsed.packageUrl, error.message);
   }
-  reply(response, 200, await execution.run(parsed, packageDir, options));
+  return execution.run(parsed, packageDir, options);
 }
 
 function handler(packages, options) {
@@ -123,6 +141,9 @@ function handler(packages, options) {
       response.end('pong');
     } else if (request.method === 'POST' && request.url === '/cancel') {
       cancel(request, response).catch((error) => reply(response, 500, { error: error.message }));
+    } else if (request.method === 'POST' && request.url === '/outcome') {
+      outcome(request, response, options.outcomes)
+        .catch((error) => reply(response, 500, { error: error.message }));
     } else if (request.method === 'POST' && request.url === '/execute') {
       execute(request, response, packages, options).catch((error) => {
         process.stderr.write(`${error.stack || error}\n`);
@@ -144,9 +165,12 @@ function main() {
   process.on('SIGTERM', () => process.exit(0));
   const cacheDir = args.cacheDir || path.join(os.tmpdir(), `qinling-nodejs-${process.pid}`);
   const sandbox = args.initFd === undefined ? null : new Sandbox(args.initFd);
-  const packages = sandbox ? new PackageCache(cacheDir, (url, file) => sandbox.download(url, file))
-    : new PackageCache(cacheDir);
-  const options = { logLimit: args.logLimit || LOG_LIMIT, sandbox };
+  const maxUnpacked = args.maxUnpackedSize || MAX_UNPACKED_BYTES;
+  const packages = sandbox
+    ? new PackageCache(cacheDir, (url, file) => sandbox.download(url, file), maxUnpacked)
+    : new PackageCache(cacheDir, undefined, maxUnpacked);
+  const options = {
+    logLimit: args.logLimit || LOG_LIMIT, sandbox, outcomes: new outcomes.Outcomes() };
   const server = http.createServer({ noDelay: true }, handler(packages, options));
   server.keepAliveTimeout = 0; // the execution service keeps its connections: never close idle
   server.requestTimeout = 0;

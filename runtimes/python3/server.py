@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Qinling's Python 3 runtime server: an HTTP/1.1 server that runs one function's code.
 
-It speaks the worker contract (``GET /ping``, ``POST /execute``, ``POST /cancel``; see
-``README.md``), uses only the standard library and imports nothing from Qinling: it runs
-sandboxed. It listens on a socket inherited from the orchestrator (``--fd N``: socket
-activation, no port race) or binds ``--port`` for manual runs. Under the local driver's sandbox
-(``--init-fd F``) the worker's init downloads packages and makes each execution's cgroup.
+It speaks the worker contract (``GET /ping``, ``POST /execute``, ``POST /cancel``,
+``POST /outcome``; see ``README.md``), uses only the standard library and imports nothing from
+Qinling: it runs sandboxed. It runs an execution id once (``pyruntime.outcomes``). It listens on
+a socket inherited from the orchestrator (``--fd N``: socket activation, no port race) or binds
+``--port`` for manual runs. Under the local driver's sandbox (``--init-fd F``) the worker's
+init downloads packages and makes each execution's cgroup.
 
 Manual run: ``python3 server.py --port 9090 --cache-dir /tmp/qinling-packages``.
 """
@@ -21,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pyruntime import contract, execution, packages, running, sandbox  # noqa: E402
+from pyruntime import contract, execution, outcomes, packages, running, sandbox  # noqa: E402
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -37,6 +38,7 @@ class RuntimeServer(ThreadingHTTPServer):
         self.log_limit = log_limit
         self.confinement = confinement
         self.running = running.Running()
+        self.outcomes = outcomes.Outcomes()
         super().__init__(address, RequestHandler, bind_and_activate=fd is None)
         if fd is not None:
             self.socket.close()
@@ -62,12 +64,31 @@ class RuntimeServer(ThreadingHTTPServer):
 
     def execute(self, request):
         """``(result, finish)``: call ``finish()`` once the result is sent (see
-        ``execution.run``)."""
+        ``execution.run``). An execution this worker ran or runs is not run again: its
+        result is answered (``outcomes``)."""
+        kept = self.outcomes.claim(request.execution_id)
+        if kept is not None:
+            return kept, _nothing
+        result = None
+        try:
+            result, finish = self._run(request)
+        finally:
+            self.outcomes.finish(request.execution_id, result)
+        return result, finish
+
+    def outcome(self, body):
+        """``POST /outcome``: (status, answer)."""
+        execution_id, wait = outcomes.parse_outcome(body)
+        return outcomes.answer(execution_id, *self.outcomes.state(execution_id, wait))
+
+    def _run(self, request):
         # tracked from the start: a cancel during the download kills the child as it forks
         with self.running.track(request.execution_id) as forked:
             try:
                 package_dir = self.packages.fetch(request.package_url, request.package_sha256,
                                                   request.package_md5)
+            except packages.UnpackError as exc:
+                return contract.unpack_failure(exc), _nothing
             except packages.DownloadError as exc:
                 return contract.download_failure(request.package_url, exc), _nothing
             result, finish = execution.run(request, package_dir, self.log_limit,
@@ -95,9 +116,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._send_json(404, {"error": f"No resource {self.path}."})
 
     def do_POST(self):
-        if self.path == "/cancel":
+        if self.path in ("/cancel", "/outcome"):
+            serve = self.server.cancel if self.path == "/cancel" else self.server.outcome
             try:
-                self._send_json(*self.server.cancel(self._read_json()))
+                self._send_json(*serve(self._read_json()))
             except contract.BadRequest as exc:
                 self._send_json(exc.status, {"error": str(exc)})
             return
@@ -187,6 +209,8 @@ def parse_args(argv):
     parser.add_argument("--cache-dir", help="Where packages are cached (default: a temp dir).")
     parser.add_argument("--log-limit", type=int, default=execution.LOG_LIMIT,
                         help="Bytes of captured output kept per execution.")
+    parser.add_argument("--max-unpacked-size", type=int, default=packages.MAX_UNPACKED_BYTES,
+                        help="Largest total unpacked size of a package, in bytes.")
     parser.add_argument("--init-fd", type=int,
                         help="Socket to the sandbox's worker init (downloads, cgroups).")
     return parser.parse_args(argv)
@@ -203,7 +227,8 @@ def main(argv=None, confinement=None):
     if args.init_fd is not None:
         box = sandbox.Sandbox(socket.socket(fileno=args.init_fd))
     cache = packages.PackageCache(args.cache_dir or tempfile.mkdtemp(prefix="qinling-python3-"),
-                                  download=box.download if box else None)
+                                  download=box.download if box else None,
+                                  max_unpacked=args.max_unpacked_size)
     serve(RuntimeServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0),
                         confinement=confinement or box))
 

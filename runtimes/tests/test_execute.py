@@ -122,10 +122,11 @@ def test_timeout_kills_the_execution_and_the_worker_goes_on(worker, functions_pa
 @pytest.mark.parametrize("entry", ["failing.exits", "failing.kills_itself",
                                    "failing.out_of_memory"])
 def test_a_dying_child_is_a_resource_failure(worker, functions_package, entry):
-    result = worker.execute(functions_package, entry, execution_id="exec-dies")
+    execution_id = f"exec-dies-{entry}"
+    result = worker.execute(functions_package, entry, execution_id=execution_id)
     assert result["success"] is False
     assert result["output"] == RESOURCE
-    assert "Start execution: exec-dies" in result["logs"]
+    assert f"Start execution: {execution_id}" in result["logs"]
     assert worker.request("GET", "/ping")[0] == 200
 
 

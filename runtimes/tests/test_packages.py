@@ -63,10 +63,31 @@ def test_a_missing_package_is_a_download_failure(worker, runtime, package_server
                                 f"error: {NOT_FOUND[runtime]}")
 
 
-def test_a_package_that_is_not_a_zip_is_a_download_failure(worker, runtime, package_server):
+def test_a_package_that_is_not_a_zip_is_an_unpack_failure(worker, runtime, package_server):
     package = package_server.add_bytes(f"notzip-{runtime}.zip", b"plain text")
     result = worker.execute(package, "m.main")
-    assert result["output"].endswith("error: File is not a zip file")
+    assert result == {"output": "Function package could not be unpacked: File is not a zip file",
+                      "success": False, "duration": 0, "logs": ""}
+
+
+def test_a_package_too_large_unpacked_is_refused_before_it_lands(runtime, tmp_path,
+                                                                 package_server):
+    # The package cache is on the host's disk, once per worker: a zip bomb must not fill it.
+    bound = 64 * 1024
+    big = package_server.add(f"big-{runtime}.zip", {"big.txt": "0" * (bound + 1),
+                                                      **returning(runtime, "m", 1)})
+    small = package_server.add(f"small-{runtime}.zip", returning(runtime, "m", 2))
+    started = RuntimeServerProcess.start(runtime, tmp_path,
+                                         ["--max-unpacked-size", str(bound)])
+    try:
+        result = started.execute(big, "m.main")
+        assert result["output"].startswith("Function package could not be unpacked: it unpacks "
+                                           "to "), result
+        assert result["output"].endswith(f"bytes, more than {bound}")
+        assert sorted(os.listdir(tmp_path)) == []  # nothing unpacked, no scratch left
+        assert started.execute(small, "m.main")["output"] == 2
+    finally:
+        started.close()
 
 
 def test_the_cache_holds_unpacked_code_by_sha256(own_worker, runtime, tmp_path,

@@ -78,7 +78,7 @@ def test_oversized_upload_is_413_and_leaves_nothing(platform, api, runtime_id):
     big = zip_package({"main.py": "def main(): return 1"}) + b"\0" * (60 * 1024 * 1024)
     resp = api.create_function(runtime_id, package=big)
     assert resp.status_code == 413, resp.text
-    assert "maximum size" in resp.json()["faultstring"]
+    assert resp.json()["faultstring"] == "Package exceeds the maximum size of 52428800 bytes."
     assert (stored_packages(platform), function_ids(api)) == before
 
 

@@ -58,6 +58,12 @@ def download_failure(url, error):
     }
 
 
+def unpack_failure(error):
+    """The result of an execution whose package was fetched but could not be unpacked."""
+    return {"output": f"Function package could not be unpacked: {error}",
+            "success": False, "duration": 0, "logs": ""}
+
+
 def _text(body, key, default=None):
     value = body.get(key)
     if value is None:

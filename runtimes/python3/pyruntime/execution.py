@@ -9,7 +9,8 @@ A ``confinement`` (``sandbox.Sandbox`` under the local driver) may be given:
 ``confinement.prepare(request)`` (in the worker, before the fork) returns a scope;
 ``scope.enter()`` runs in the child before any user code (joining a cgroup of its own with the
 request's cpu and memory limits), and ``scope.close()`` runs in the worker once the child is
-reaped (the sandbox kills what the function left behind and keeps or removes the cgroup).
+ended (the sandbox kills the child and whatever the function left behind, and keeps or removes
+the cgroup); the child is reaped after that.
 """
 import json
 import os
@@ -34,10 +35,10 @@ _logs = threading.local()
 
 def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=None):
     """Execute ``request`` (a contract.ExecuteRequest) in a child. Returns ``(result, finish)``:
-    the /execute response, and ``finish()``, which ends the child and whatever it left behind
-    and closes the confinement scope. Call ``finish`` once the response is sent: the result is
-    complete as soon as the child has written it. ``on_fork(pid)`` is called in the worker once
-    the child exists (to cancel it)."""
+    the /execute response, and ``finish()``, which closes the confinement scope (ending every
+    process of the execution) and ends and reaps the child. Call ``finish`` once the response
+    is sent: the result is complete as soon as the child has written it. ``on_fork(pid)`` is
+    called in the worker once the child exists (to cancel it)."""
     started = time.monotonic()
     scope = confinement.prepare(request) if confinement is not None else None
 
@@ -51,10 +52,12 @@ def run(request, package_dir, log_limit=LOG_LIMIT, confinement=None, on_fork=Non
         raise
 
     def finish():
+        # The scope first: it ends every process of the execution at once (its cgroup), the
+        # child included, which is then reaped without waiting for a throttled exit.
         try:
-            end_child()
-        finally:
             close_scope()
+        finally:
+            end_child()
     return result, finish
 
 

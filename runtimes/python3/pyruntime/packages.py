@@ -22,8 +22,17 @@ DOWNLOAD_TIMEOUT = 30
 _CHUNK = 1024 * 1024
 
 
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # as the storage service's [storage] max_unpacked_size
+MAX_MEMBERS = 10000
+
+
 class DownloadError(Exception):
-    """The package could not be fetched, verified or unpacked; the message says why."""
+    """The package could not be fetched or verified; the message says why."""
+
+
+class UnpackError(DownloadError):
+    """The package was fetched but is not a zip this server unpacks: corrupt, too large
+    unpacked (a zip bomb), too many members."""
 
 
 class HttpDownload:
@@ -40,9 +49,10 @@ class HttpDownload:
 
 
 class PackageCache:
-    def __init__(self, root, download=None):
+    def __init__(self, root, download=None, max_unpacked=MAX_UNPACKED_BYTES):
         self.root = os.path.abspath(root)
         self.download = download or HttpDownload()
+        self.max_unpacked = max_unpacked
         os.makedirs(self.root, exist_ok=True)
         self._locks = {}
         self._guard = threading.Lock()
@@ -77,13 +87,29 @@ class PackageCache:
                     raise DownloadError(f"{algorithm} mismatch: expected {value}, "
                                         f"got {digests[algorithm]}")
             unpacked = os.path.join(scratch, "code")
-            with zipfile.ZipFile(archive) as package:
-                package.extractall(unpacked)  # strips absolute paths and '..' components
+            unpack(archive, unpacked, self.max_unpacked)
             os.rename(unpacked, target)
-        except (OSError, ValueError, zipfile.BadZipFile, http.client.HTTPException) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise DownloadError(str(exc) or type(exc).__name__) from exc
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def unpack(archive, into, max_unpacked):
+    """Extract the zip ``archive`` into ``into``, refusing more than ``max_unpacked`` bytes or
+    ``MAX_MEMBERS`` members before writing anything (zipfile writes no more than each member's
+    declared size, and strips absolute paths and '..' components); raises UnpackError."""
+    try:
+        with zipfile.ZipFile(archive) as package:
+            members = package.infolist()
+            size = sum(member.file_size for member in members)
+            if len(members) > MAX_MEMBERS:
+                raise UnpackError(f"it holds {len(members)} members, more than {MAX_MEMBERS}")
+            if size > max_unpacked:
+                raise UnpackError(f"it unpacks to {size} bytes, more than {max_unpacked}")
+            package.extractall(into)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
+        raise UnpackError(str(exc) or type(exc).__name__) from exc
 
 
 def file_digests(path):

@@ -72,8 +72,8 @@ class ExecutionGroup:
                 raise
 
     def close(self):
-        """Once the child is reaped: the sandbox ends what it left and keeps or removes the
-        group."""
+        """Once the outcome is known: the sandbox ends every process of the group (the child
+        included) and keeps or removes the group."""
         if self.group_id is not None:
             self.sandbox.release(self.group_id)
 

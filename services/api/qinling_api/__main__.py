@@ -2,8 +2,7 @@
 import logging
 import sys
 
-from aiohttp import web
-
+from qinling_api import http_server
 from qinling_api.app import create_app
 from qinling_api.settings import Settings
 from qinling_shared import config
@@ -22,8 +21,8 @@ def main(argv=None):
     conf = config.load(sys.argv[1:] if argv is None else argv)
     setup_logging()
     settings = Settings.from_conf(conf)
-    web.run_app(create_app(settings), host=settings.api_host, port=settings.api_port,
-                access_log_format=ACCESS_LOG_FORMAT, print=None)
+    http_server.run(create_app(settings), settings.api_host, settings.api_port,
+                    access_log_format=ACCESS_LOG_FORMAT)
 
 
 if __name__ == "__main__":

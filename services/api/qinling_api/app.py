@@ -2,8 +2,10 @@
 import aiohttp
 from aiohttp import web
 
+from qinling_api.http_metrics import GatewayMetrics, metrics_key, metrics_middleware
 from qinling_api.keys import http_key, rpc_key, settings_key, storage_key
 from qinling_api.middlewares import context_middleware, error_middleware
+from qinling_api.request_guard import request_guard_middleware
 from qinling_api.routes import setup_routes
 from qinling_api.rpc import RpcClient
 from qinling_api.storage_client import StorageClient
@@ -16,7 +18,10 @@ normalize_path = web.normalize_path_middleware(
 
 def create_app(settings, rpc=None, storage=None):
     """The gateway; ``rpc``/``storage`` replace the real clients (tests), else they connect."""
-    app = web.Application(middlewares=[context_middleware, error_middleware, normalize_path])
+    app = web.Application(middlewares=[metrics_middleware, context_middleware, error_middleware,
+                                       request_guard_middleware, normalize_path],
+                          client_max_size=settings.max_body_size)
+    app[metrics_key] = GatewayMetrics()
     app[settings_key] = settings
     app.cleanup_ctx.append(rpc_context(rpc))
     app.cleanup_ctx.append(http_context(storage))

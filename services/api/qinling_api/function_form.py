@@ -4,38 +4,43 @@ python-qinlingclient sends multipart/form-data (fields, then the ``package`` fil
 package functions and a urlencoded form for image/swift ones; a JSON body is accepted too.
 On update it merges the keys of ``code`` into the form (``source=package``) instead of
 sending ``code``. Fields reach the function service as strings, as a form carries them
-(JSON objects as JSON text). The package part is read chunk by chunk and passed on to the
+(JSON objects as JSON text, integers as digits): each body is loaded with the request's schema
+(``schemas.functions``). The package part is read chunk by chunk and passed on to the
 storage service as it arrives: never held whole. The form's rules (required fields, ranges,
 code sources) are the function service's; here only its shape is read.
 """
-import json
-
 import aiohttp
 
 from qinling_api import validation
 from qinling_shared.exceptions import InvalidInput
 
-CREATE_FIELDS = ("code", "runtime_id", "name", "description", "entry", "cpu", "memory_size",
-                 "timeout", "max_retries")
-UPDATE_FIELDS = ("code", "source", "swift", "name", "description", "entry", "cpu",
-                 "memory_size", "timeout", "max_retries")
-OBJECT_FIELDS = ("code", "swift")  # JSON objects, passed on as JSON text
 PACKAGE = "package"
 CHUNK_SIZE = 64 * 1024
 FORM_TYPES = ("", "application/x-www-form-urlencoded")
 MALFORMED_MULTIPART = "Malformed multipart/form-data request body."
+# a bad part header (a control character in a name: BadHttpMessage), an unknown charset
+# (LookupError), broken framing or text (ValueError, RuntimeError, AssertionError)
+MULTIPART_ERRORS = (ValueError, RuntimeError, AssertionError, LookupError,
+                    aiohttp.http_exceptions.BadHttpMessage)
 
 
-async def read(request, fields, upload):
-    """``(values, package)``: the ``fields`` present, and what ``upload`` returned or ``None``.
+async def read(request, schema, upload):
+    """``(values, package)``: the fields of the request schema ``schema`` present, as text,
+    and what ``upload`` returned or ``None``.
 
     ``upload(chunks)`` stores an async iterator of bytes (the ``package`` part).
     """
+    values, package = await read_body(request, validation.field_names(schema), upload)
+    return validation.load(schema, values), package
+
+
+async def read_body(request, fields, upload):
+    """``(values, package)`` as the body carries them: form text, or the JSON object's."""
     content_type = request.content_type
     if content_type == "multipart/form-data":
         return await read_multipart(request, fields, upload)
     if content_type == "application/json":
-        return json_values(validation.json_object(await request.read()), fields), None
+        return validation.json_object(await request.read()), None
     if content_type in FORM_TYPES:
         return await read_urlencoded(request, fields), None
     raise InvalidInput(f"Unsupported Content-Type '{content_type}': use multipart/form-data, "
@@ -48,24 +53,6 @@ async def read_urlencoded(request, fields):
     except ValueError:
         raise InvalidInput("Malformed form request body.") from None
     return {name: form[name] for name in fields if isinstance(form.get(name), str)}
-
-
-def json_values(body, fields):
-    """JSON values as the strings a form would have carried (``OBJECT_FIELDS`` may be
-    objects, numbers may be integers)."""
-    values = {}
-    for name in fields:
-        value = body.get(name)
-        if isinstance(value, str):
-            values[name] = value
-        elif isinstance(value, dict) and name in OBJECT_FIELDS:
-            values[name] = json.dumps(value)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            values[name] = str(value)
-        elif value is not None:
-            expected = "a string or a JSON object" if name in OBJECT_FIELDS else "a string"
-            raise InvalidInput(f"Invalid value of '{name}': {expected} is required.")
-    return values
 
 
 async def read_multipart(request, fields, upload):
@@ -82,7 +69,7 @@ async def read_multipart(request, fields, upload):
             elif part.name in fields and part.name not in values:
                 values[part.name] = await part.text()
             # any other part is skipped: the reader drains it before the next one
-    except (ValueError, RuntimeError, AssertionError):  # how aiohttp reports a bad body
+    except MULTIPART_ERRORS:  # how aiohttp reports a bad body
         raise InvalidInput(MALFORMED_MULTIPART) from None
     return values, package
 

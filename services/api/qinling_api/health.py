@@ -1,8 +1,11 @@
-"""Liveness of everything the gateway depends on, checked concurrently for /healthz."""
+"""Liveness of everything the gateway depends on, checked concurrently for /healthz: the
+broker, etcd, and each service (a consumer on each of its queues, and an answer to
+``ping``)."""
 import asyncio
 
 import aiohttp
 
+from qinling_shared import queues
 from qinling_shared.exceptions import QinlingError
 
 SERVICES = ("function", "execution", "trigger", "storage")
@@ -35,7 +38,40 @@ async def etcd(session, etcd_url):
     return failed("etcd reports that it is unhealthy.")
 
 
+def service_queues(name):
+    """The queues ``name`` consumes: its RPC queue, and for the execution service its
+    execution queue (asynchronous executions)."""
+    own = (queues.EXECUTION_QUEUE,) if name == "execution" else ()
+    return (queues.rpc_queue(name), *own)
+
+
 async def service(rpc, name, context):
+    """The service's ping answer, with the consumers of each of its queues; ``unavailable``
+    when one of them has no consumer (a process alive but deaf), without pinging it, since a
+    ping would only wait in the queue."""
+    watched = service_queues(name)
+    counts = await asyncio.gather(*(consumer_count(rpc, queue) for queue in watched))
+    for queue, consumers in zip(watched, counts):
+        if consumers == 0:
+            return failed(f"Service '{name}' is unavailable: no consumer on queue {queue}.")
+    answer = await ping(rpc, name, context)
+    known = {queue: count for queue, count in zip(watched, counts) if count is not None}
+    if known and answer["status"] == OK:
+        answer = {**answer, "consumers": known}
+    return answer
+
+
+async def consumer_count(rpc, queue):
+    """Consumers of ``queue`` now, or ``None`` when that cannot be told (no such queue, or
+    the broker does not answer: the ping then reports why)."""
+    try:
+        counts = await asyncio.wait_for(rpc.queue_counts(queue), PING_TIMEOUT)
+    except Exception:  # noqa: B902 - a health check reports failures, it does not raise them
+        return None
+    return None if counts is None else counts[1]
+
+
+async def ping(rpc, name, context):
     try:
         answer = await rpc.call(name, "ping", context=context, timeout=PING_TIMEOUT)
     except QinlingError as exc:

@@ -10,6 +10,8 @@ settings_key = web.AppKey("settings", Settings)
 rpc_key = web.AppKey("rpc", RpcClient)
 storage_key = web.AppKey("storage", StorageClient)
 http_key = web.AppKey("http", aiohttp.ClientSession)
+openapi_key = web.AppKey("openapi", dict)          # the OpenAPI document, made at start
+api_reference_key = web.AppKey("api_reference", str)  # its HTML page
 
 context_key = web.RequestKey("context", dict)       # nameko context data of this request
 request_id_key = web.RequestKey("request_id", str)

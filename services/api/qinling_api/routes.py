@@ -1,6 +1,9 @@
-"""The whole URL table."""
-from qinling_api.views import (aliases, executions, functions, health, root, runtimes,
-                               versions, workers)
+"""The whole URL table (each route is an operation of ``openapi.operations``)."""
+from qinling_api import metrics
+from qinling_api.keys import api_reference_key, openapi_key
+from qinling_api.openapi import document, reference
+from qinling_api.views import (aliases, executions, functions, health, openapi, root,
+                               runtimes, versions, workers)
 
 FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
@@ -12,6 +15,11 @@ def setup_routes(app):
     add("GET", "/v1", root.v1)
     add("GET", "/v1/", root.v1)
     add("GET", "/healthz", health.healthz)
+    add("GET", "/v1/openapi.json", openapi.openapi_document)
+    add("GET", "/v1/api-ref", openapi.api_reference)
+    app[openapi_key] = document.build()
+    app[api_reference_key] = reference.page()
+    add("GET", "/metrics", metrics.serve_metrics)
 
     add("POST", "/v1/runtimes", runtimes.create_runtime)
     add("GET", "/v1/runtimes", runtimes.list_runtimes)

@@ -14,6 +14,8 @@ class Settings:
     qinling_endpoint: str = "http://127.0.0.1:7070"
     etcd_url: str = "http://127.0.0.1:2379"
     max_timeout: int = 300
+    max_body_size: int = 1024 * 1024           # [api] max_body_size
+    max_package_size: int = 50 * 1024 * 1024   # [storage] max_package_size
 
     @classmethod
     def from_conf(cls, conf):
@@ -26,6 +28,8 @@ class Settings:
             qinling_endpoint=conf.qinling_endpoint.rstrip("/"),
             etcd_url=f"{conf.etcd.protocol}://{conf.etcd.host}:{conf.etcd.port}",
             max_timeout=conf.resource_limits.max_timeout,
+            max_body_size=conf.api.max_body_size,
+            max_package_size=conf.storage.max_package_size,
         )
 
     @property

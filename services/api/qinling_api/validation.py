@@ -1,49 +1,32 @@
-"""Request-shape checks of the gateway (pure): JSON bodies, field types, required fields.
+"""Request-shape checks of the gateway (pure): JSON bodies, loaded with the API's schemas.
 
-Business rules (ranges, existence, states) belong to the services; this module only makes
-sure that what reaches them has the shape the API documents.
+Business rules (ranges, existence, states, the required fields a service owns) belong to the
+services; this module only makes sure that what reaches them has the shape the API documents
+(``qinling_api.schemas``), and words a refusal as Qinling did.
 """
-import json
-import re
+import functools
 
+from marshmallow import ValidationError
+
+from qinling_api.schemas.request_fields import MISSING
+from qinling_shared import jsontext
 from qinling_shared.exceptions import InvalidInput
 
-DIGITS = re.compile(r"[0-9]{1,18}")
-INT_RANGE = range(-2 ** 63, 2 ** 63)  # what a database integer column holds
 TRUE_TEXTS = ("true", "1", "yes", "on", "y", "t")
-TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "a JSON object"}
+MALFORMED_JSON = "Malformed JSON request body"
+NOT_AN_OBJECT = "Malformed JSON request body: a JSON object is expected."
 
 
 def json_object(raw):
-    """The JSON object in a request body (bytes)."""
+    """The JSON object in a request body (bytes); too deep a nesting or a lone surrogate
+    is refused by ``jsontext`` (the request guard's limits, ``services/api/README.md``)."""
     try:
-        body = json.loads(raw)
+        body = jsontext.loads(raw, MALFORMED_JSON)
     except ValueError:  # UnicodeDecodeError is a ValueError too
-        raise InvalidInput("Malformed JSON request body.") from None
+        raise InvalidInput(MALFORMED_JSON + ".") from None
     if not isinstance(body, dict):
-        raise InvalidInput("Malformed JSON request body: a JSON object is expected.")
+        raise InvalidInput(NOT_AN_OBJECT)
     return body
-
-
-def is_of(value, types):
-    if isinstance(value, bool) and bool not in types:
-        return False  # JSON true is not an integer here
-    return isinstance(value, types)
-
-
-def check_types(body, field_types):
-    """Each present, non-null field must have one of its types; unknown fields are dropped.
-
-    ``field_types`` maps a field name to a tuple of Python types.
-    """
-    for name, types in field_types.items():
-        value = body.get(name)
-        if value is not None and not is_of(value, types):
-            expected = " or ".join(TYPE_NAMES[t] for t in types)
-            raise InvalidInput(f"Invalid value of '{name}': {expected} is required.")
-        if is_of(value, (int,)) and value not in INT_RANGE:
-            raise InvalidInput(f"Invalid value of '{name}': the integer is out of range.")
-    return {name: body[name] for name in field_types if body.get(name) is not None}
 
 
 def json_object_or_empty(raw):
@@ -51,23 +34,41 @@ def json_object_or_empty(raw):
     return json_object(raw) if raw.strip() else {}
 
 
-def require(values, names):
+@functools.cache
+def _instance(schema):
+    return schema()
+
+
+def field_names(schema):
+    """The fields the request schema class ``schema`` declares, in its order."""
+    return tuple(_instance(schema).fields)
+
+
+def load(schema, body):
+    """``body`` (a dict) loaded with the request schema class ``schema``: the fields it
+    declares, typed, null ones dropped; ``InvalidInput`` naming the first bad field."""
+    try:
+        return _instance(schema).load(body)
+    except ValidationError as error:
+        raise InvalidInput(message(schema, error.messages)) from None
+
+
+def message(schema, errors):
+    """Qinling's words for marshmallow's ``errors`` (field name → messages)."""
+    for name in _instance(schema).fields:
+        if name in errors:
+            problem = errors[name][0] if isinstance(errors[name], list) else errors[name]
+            if problem == MISSING:
+                return required_message(schema)
+            return f"Invalid value of '{name}': {problem}"
+    return NOT_AN_OBJECT
+
+
+def required_message(schema):
     """Qinling's message for missing parameters: ``Required: {'name', 'function_id'}``
-    (it names the whole required set; here always in the order given)."""
-    if any(values.get(name) is None for name in names):
-        listed = ", ".join(repr(name) for name in names)
-        raise InvalidInput(f"Required param is missing. Required: {{{listed}}}")
-
-
-def integer_text(values, name):
-    """``values`` with ``values[name]`` as an int when it is digits (the CLI sends
-    ``"function_version": "1"``); any other string is a 400."""
-    value = values.get(name)
-    if not isinstance(value, str):
-        return values
-    if not DIGITS.fullmatch(value.strip()):
-        raise InvalidInput(f"Invalid value of '{name}': an integer is required.")
-    return {**values, name: int(value)}
+    (it names the whole required set; here in the schema's order)."""
+    names = [name for name, field in _instance(schema).fields.items() if field.required]
+    return f"Required param is missing. Required: {{{', '.join(map(repr, names))}}}"
 
 
 def is_true(raw):

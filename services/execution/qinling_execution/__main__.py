@@ -35,6 +35,7 @@ def extra_config(conf):
             "node_executable": conf.local.node_executable,
             "require_isolation": conf.local.require_isolation,
             "allow_network": conf.local.allow_network,
+            "max_unpacked_size": conf.storage.max_unpacked_size,
         }},
     }
 

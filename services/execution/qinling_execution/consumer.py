@@ -4,13 +4,17 @@ retry policy (``retries``).
 Each take of a message is counted on its execution first, so that a message that keeps
 interrupting its consumer is given up. A platform failure is retried after a backoff (the
 message waits in a delay queue); anything else is recorded before the message is acked, so a
-redelivered message of a finished, cancelled or deleted execution changes nothing.
+redelivered message of a finished, cancelled or deleted execution changes nothing. A message
+of an execution whose run was already sent to a worker (its row names the worker: the consumer
+that took it before was cut short, or the run failed on the way back) asks that worker first
+(``recalls``): a run it finished is recorded from its kept result, one it still runs is
+awaited, and only one no worker knows is run again.
 """
 import logging
 
 from qinling_shared.exceptions import QinlingError
 
-from qinling_execution import outcomes, retries, runs, targets, transitions
+from qinling_execution import metrics, outcomes, recalls, retries, runs, targets, transitions
 from qinling_execution.execution_queue import parse_message
 from qinling_execution.models import Execution
 
@@ -29,6 +33,11 @@ def run_queued(body, caller, *, session, function, caches, storage, placement, w
     if deliveries is None:
         return  # finished (a redelivery), cancelled or deleted
     execution = session.get(Execution, execution_id)
+    recalled = recalls.recall(execution, caches=caches, function=function,
+                              worker_client=worker_client)
+    if recalled is not None:
+        runs.record(session, execution, recalled)
+        return
     if retries.interrupted_too_often(deliveries, retries_done):
         runs.record(session, execution, outcomes.interrupted(deliveries - retries_done - 1))
         return
@@ -44,6 +53,7 @@ def run_queued(body, caller, *, session, function, caches, storage, placement, w
         execution_queue.retry(execution_id, retry)
         note = outcomes.retry_note(outcome, retry, limit, policy.delay_ms(retry))
         transitions.count_retry(session, execution_id, note)
+        metrics.retried()
         return
     if step == retries.GIVE_UP:  # a dead letter: kept as an error, with its reason
         outcome = outcomes.given_up(outcome, retries_done)

@@ -18,7 +18,7 @@ from etcd3gw.client import Etcd3Client
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
-from qinling_execution import scaling
+from qinling_execution import metrics, scaling
 from qinling_execution.caches import Caches
 from qinling_execution.etcd_store import EtcdStore
 from qinling_execution.orchestrators import load_orchestrator
@@ -100,9 +100,11 @@ class PlacementProvider(_BuiltOnce):
 
     def setup(self):
         self.built().start()
+        metrics.WORKERS.add(self._built)
 
     def stop(self):
         if self._built is not None:
+            metrics.WORKERS.discard(self._built)
             self._built.orchestrator.close()
             self._built.worker_map.stop()
 

@@ -18,6 +18,9 @@ Container config ``ASYNC_EXECUTIONS`` (every key optional): ``max_retries``, ``b
 ``max_delay`` (a ``RetryPolicy``) and ``concurrency``: executions the consumer takes at once
 (its prefetch; default half of ``max_workers``, so synchronous calls keep Nameko workers).
 """
+import logging
+from functools import partial
+
 from kombu import Exchange, Queue
 from kombu.common import maybe_declare
 from nameko.amqp.publish import Publisher, get_connection
@@ -26,14 +29,19 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
 from qinling_shared.exceptions import Unavailable
+from qinling_shared.queues import EXECUTION_QUEUE
 
+from qinling_execution import metrics
+from qinling_execution.in_flight import InFlight
 from qinling_execution.retries import RetryPolicy
+
+LOG = logging.getLogger(__name__)
 
 CONFIG_KEY = "ASYNC_EXECUTIONS"
 POLICY_KEYS = ("max_retries", "base_delay", "max_delay")
 EXCHANGE = Exchange("qinling-executions", type="direct", durable=True)
 RUN_KEY = "run"
-RUN_QUEUE = Queue("qinling-executions-run", exchange=EXCHANGE, routing_key=RUN_KEY,
+RUN_QUEUE = Queue(EXECUTION_QUEUE, exchange=EXCHANGE, routing_key=RUN_KEY,
                   durable=True)
 
 
@@ -127,7 +135,52 @@ class ExecutionQueueConsumer(QueueConsumer):
 
 
 class ExecutionConsumer(Consumer):
+    """The execution queue's entrypoint: a message delivered again while its execution's
+    first delivery still runs here waits for it instead of running the execution twice
+    (``in_flight``)."""
+
     queue_consumer = ExecutionQueueConsumer()
+
+    def setup(self):
+        self.in_flight = InFlight()
+        super().setup()
+
+    def handle_message(self, body, message):
+        metrics.queue_delivery(message.delivery_info.get("redelivered", False))
+        self._handle(body, message)
+
+    def _handle(self, body, message):
+        execution_id = _execution_id(body)
+        running = None if execution_id is None else self.in_flight.take(execution_id)
+        if running is None:
+            super().handle_message(body, message)
+        else:
+            self.container.spawn_managed_thread(
+                partial(self._after, running, execution_id, body, message),
+                identifier=f"{type(self).__name__}.after[{execution_id}]")
+
+    def _after(self, running, execution_id, body, message):
+        if running.wait():
+            LOG.info("execution %s was delivered again while it ran here: the delivery that "
+                     "ran it completed, this one is acked", execution_id)
+            self.queue_consumer.ack_message(message)
+        else:
+            self._handle(body, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        finally:
+            execution_id = _execution_id(worker_ctx.args[0])
+            if execution_id is not None:
+                self.in_flight.end(execution_id, completed=exc_info is None)
+
+
+def _execution_id(body):
+    try:
+        return parse_message(body)[0]
+    except ValueError:
+        return None
 
 
 # The entrypoint: the message is acked when the handler returns, requeued when it raises.

@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from qinling_nameko.database import get_scoped
 from qinling_shared import clock
 from qinling_shared.exceptions import Conflict, Unavailable
+from qinling_shared.start_by import Verdict
 from qinling_shared.status import ExecutionStatus
 
-from qinling_execution import listings, outcomes, requests_rules, runs, targets, transitions
+from qinling_execution import listings, outcomes, replays, requests_rules, runs, targets
+from qinling_execution import transitions
 from qinling_execution.cancellation import EXECUTION_CANCELLED
 from qinling_execution.models import Execution
 
@@ -27,13 +29,22 @@ _RUNNING = ExecutionStatus.RUNNING.value
 
 
 def create_execution(values, idempotency_key, caller, *, session, function, caches, storage,
-                     placement, worker_client, active_runs, execution_queue):
-    """Run (sync) or queue (async) an execution; the execution. A repeated
-    ``idempotency_key`` of the project returns the first execution with it, as it is now."""
+                     placement, worker_client, active_runs, execution_queue, request_key=None,
+                     delivery=Verdict.RUN):
+    """Run (sync) or queue (async) an execution; the execution. A create is idempotent by
+    its key: the client's ``idempotency_key`` (a repeat in the project returns the first
+    execution with it, as it is now), else the gateway's ``request_key``. A redelivered create
+    (``delivery``, from ``qinling_nameko.rpc``) answers with what its first delivery made
+    (``replays``); a late one makes nothing new."""
     key = requests_rules.idempotency_key(idempotency_key)
-    first = _by_idempotency_key(session, caller, key)
+    request_key = requests_rules.request_key(request_key)
+    first = _by_key(session, caller, key, request_key)
     if first is not None:
-        return first.to_dict()
+        if delivery is Verdict.RUN:
+            return first.to_dict()
+        return replays.answer(session, first, execution_queue)
+    if delivery is Verdict.LATE_REPLAY:
+        raise replays.nothing_made()
     clean = requests_rules.new_execution(values)
     if clean["function_alias"]:
         target = targets.alias_target(clean["function_alias"], caller, caches, function)
@@ -41,7 +52,7 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
         clean["function_version"] = target["function_version"]
     spec = targets.runnable_spec(clean["function_id"], clean["function_version"], caller,
                                  caches, function, session)
-    execution, created = _accept(session, caller, clean, spec, key)
+    execution, created = _accept(session, caller, clean, spec, key, request_key)
     if not created:  # another request with the same key committed first
         return execution.to_dict()
     if execution.sync:
@@ -89,26 +100,31 @@ def _visible(session, execution_id, caller):
                       f"Execution not found [id={execution_id}]")
 
 
-def _by_idempotency_key(session, caller, key):
-    if key is None:
-        return None
-    return session.query(Execution).filter_by(
-        project_id=caller.project_id, idempotency_key=key).one_or_none()
+def _by_key(session, caller, key, request_key):
+    """The project's execution made with the client's ``key`` if there is one, else with the
+    gateway's ``request_key``; ``None`` when neither made one."""
+    if key is not None:
+        return session.query(Execution).filter_by(
+            project_id=caller.project_id, idempotency_key=key).one_or_none()
+    if request_key is not None:
+        return session.query(Execution).filter_by(
+            project_id=caller.project_id, request_key=request_key).one_or_none()
+    return None
 
 
-def _accept(session, caller, clean, spec, key):
+def _accept(session, caller, clean, spec, key, request_key):
     """``(execution, True)`` once the new ``running`` row is committed; ``(first, False)``
-    when another request with the same idempotency key committed first."""
+    when another request with the same key committed first."""
     deadline = None
     if clean["sync"]:
         deadline = clock.utcnow() + datetime.timedelta(seconds=spec["timeout"] + DEADLINE_SLACK)
     try:
         execution = transitions.create(
             session, id=str(uuid.uuid4()), project_id=caller.project_id, status=_RUNNING,
-            idempotency_key=key, deadline_at=deadline, **clean)
+            idempotency_key=key, request_key=request_key, deadline_at=deadline, **clean)
     except IntegrityError:
         session.rollback()
-        first = _by_idempotency_key(session, caller, key)
+        first = _by_key(session, caller, key, request_key)
         if first is None:
             raise
         return first, False

@@ -40,10 +40,14 @@ class Execution(Base):
     (``transitions``). Asynchronous ones are ``queued`` once RabbitMQ confirmed their message;
     ``attempts`` counts the retries after platform failures, ``deliveries`` the times a
     consumer took one of its messages; a synchronous one's
-    ``deadline_at`` is when its caller stops waiting."""
+    ``deadline_at`` is when its caller stops waiting. ``request_key`` is the gateway's key of
+    the request that made it (one per HTTP request), ``idempotency_key`` the client's.
+    ``worker_url`` is the worker an asynchronous run was last sent to, written before it is
+    sent: a later take of its message asks that worker first (``recalls``)."""
     __tablename__ = "executions"
     __table_args__ = (sa.UniqueConstraint("project_id", "idempotency_key",
-                                          name="uq_executions_idempotency_key"),)
+                                          name="uq_executions_idempotency_key"),
+                      sa.UniqueConstraint("request_key", name="uq_executions_request_key"))
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -57,9 +61,11 @@ class Execution(Base):
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     logs: Mapped[str | None] = mapped_column(sa.Text)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
+    request_key: Mapped[str | None] = mapped_column(sa.String(64))
     queued: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     deliveries: Mapped[int] = mapped_column(sa.Integer, default=0)
+    worker_url: Mapped[str | None] = mapped_column(sa.String(255))
     deadline_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)

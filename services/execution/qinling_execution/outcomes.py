@@ -22,6 +22,18 @@ def failure(reason, platform=False):
     return outcome
 
 
+WORKER_DIED = ("The worker running it ended during the execution: the function killed it or "
+               "exhausted the worker's limits. A new worker runs the next execution.")
+
+
+def worker_died(outcome):
+    """The outcome of a run whose worker died under it (a platform failure, but the function
+    ran and most likely caused it): ``failed``, with the reason, and never retried."""
+    logs = (outcome.get("logs") or "").rstrip()
+    return {"success": False, "output": FAILED_MESSAGE, "duration": outcome.get("duration", 0),
+            "logs": f"{WORKER_DIED}\n" + (f"{logs}\n" if logs else "")}
+
+
 def cancelled():
     """The outcome of a run that was not started because its execution was cancelled."""
     return {"success": None, "output": CANCELLED_MESSAGE, "logs": "", "duration": 0}

@@ -17,9 +17,10 @@ from eventlet.semaphore import Semaphore
 
 from qinling_shared.exceptions import QinlingError, Unavailable
 
-from qinling_execution import scaling
+from qinling_execution import metrics, scaling
 
 LOG = logging.getLogger(__name__)
+DEATH_GRACE = 0.5  # seconds a worker whose server died may take to be gone as a whole
 
 
 class Placement:
@@ -55,6 +56,17 @@ class Placement:
         finally:
             self._release(worker)
 
+    def check_worker(self, worker):
+        """After a run could not reach its worker or lost it: True when the worker still
+        runs, by what the orchestrator knows (no call to the worker). A dead one is dropped at
+        once (stopped when its runs end, its key removed), so the next run gets another."""
+        if self.orchestrator.worker_alive(worker.name, grace=DEATH_GRACE):
+            return True
+        LOG.warning("worker %s of %s/%s died", worker.name, worker.function_id,
+                    worker.function_version)
+        self._drop(worker.function_id, worker.function_version, worker.name)
+        return False
+
     def workers(self, function_id, version):
         return list(self._workers.get((function_id, version), {}).values())
 
@@ -68,7 +80,8 @@ class Placement:
                 missing = scaling.workers_to_add(running + self._waiting[key], len(workers),
                                                  self.policy)
                 if missing:
-                    self._start(runtime, key, missing, required=not workers)
+                    started = self._start(runtime, key, missing, required=not workers)
+                    metrics.cold_starts(runtime["id"], len(started))
                     workers = self._workers.setdefault(key, {})  # dropped meanwhile?
                 if not workers:
                     raise Unavailable(f"No worker of function {function_id} version {version} "
@@ -271,6 +284,11 @@ class Placement:
         self._record(worker)  # again, under this life's lease
 
     # -- questions ------------------------------------------------------------------------
+
+    def all_workers(self):
+        """Every worker of this replica bound to a function version (for its metrics)."""
+        return [worker for workers in list(self._workers.values())
+                for worker in list(workers.values())]
 
     def runtime_in_use(self, runtime_id):
         """True when a worker of the runtime runs a function: here, or in another replica

@@ -6,11 +6,13 @@ its type: ``services/api/qinling_api/views/executions.py``); the rules are this 
 """
 import json
 
+from qinling_shared import jsontext
 from qinling_shared.exceptions import InvalidInput
 
 POSITIONAL = "__function_input"
 DESCRIPTION_LENGTH = 255
 IDEMPOTENCY_KEY_LENGTH = 255
+REQUEST_KEY_LENGTH = 64
 MAX_SCALE_STEP = 100   # most workers one scale_up or scale_down asks for
 
 
@@ -43,7 +45,7 @@ def parse_input(raw):
     if not isinstance(raw, str):
         raw = json.dumps(raw)
     try:
-        decoded = json.loads(raw)
+        decoded = jsontext.loads(raw, "Invalid input")
     except ValueError:
         decoded = None
     if isinstance(decoded, dict):
@@ -60,6 +62,18 @@ def idempotency_key(raw):
             or not (raw.isascii() and raw.isprintable())):
         raise InvalidInput("Invalid Idempotency-Key: at most 255 printable ASCII characters "
                            "are allowed.")
+    return raw
+
+
+def request_key(raw):
+    """The gateway's key of the request that creates an execution (one per HTTP request):
+    ``None`` when absent, else printable ASCII of at most 64 characters."""
+    if raw is None:
+        return None
+    if (not isinstance(raw, str) or not 0 < len(raw) <= REQUEST_KEY_LENGTH
+            or not (raw.isascii() and raw.isprintable())):
+        raise InvalidInput(f"Invalid request key: 1 to {REQUEST_KEY_LENGTH} printable ASCII "
+                           "characters.")
     return raw
 
 

@@ -3,7 +3,11 @@ synchronous executions (in the RPC call) and by the consumer of the execution qu
 
 A run is among the active runs while its worker has it, so that a cancel reaches it; a run
 whose execution was cancelled before it reached a worker is not started. Whatever goes wrong
-becomes an outcome (``outcomes``): the execution is recorded either way.
+becomes an outcome (``outcomes``): the execution is recorded either way. A worker that died
+(e.g. a function killed it) is dropped as soon as a run finds it so: a run it refused goes to
+a new worker, and a run it lost is recorded ``failed`` (``outcomes.worker_died``). The worker
+an asynchronous run goes to is written on its row before the run is sent, so that a later
+take of its message asks that worker first (``recalls``).
 """
 import logging
 
@@ -14,6 +18,7 @@ from qinling_execution.models import Execution
 
 LOG = logging.getLogger(__name__)
 RUNNABLE_SOURCES = ("package", "swift")
+DEAD_WORKER_ATTEMPTS = 3  # requests refused by dead workers before the failure is recorded
 
 
 def run(execution, spec, caller, *, session, caches, storage, placement, worker_client,
@@ -35,8 +40,8 @@ def attempt(execution, spec, caller, *, session, caches, function, storage, plac
                                 caches, function)
         _check_runnable(spec)
         runtime = targets.runtime_view(spec["runtime_id"], caller, caches, session)
-        return spec, _on_a_worker(execution, spec, runtime, caches, storage, placement,
-                                  worker_client, active_runs)
+        return spec, _on_a_worker(execution, spec, runtime, session, caches, storage,
+                                  placement, worker_client, active_runs)
     except Unavailable as exc:
         LOG.warning("execution %s could not run: %s", execution.id, exc)
         return spec, outcomes.failure(exc, platform=True)
@@ -72,8 +77,10 @@ def _check_runnable(spec):
             f"{spec['code']['source']} functions are not supported by this orchestrator yet.")
 
 
-def _on_a_worker(execution, spec, runtime, caches, storage, placement, worker_client,
+def _on_a_worker(execution, spec, runtime, session, caches, storage, placement, worker_client,
                  active_runs):
+    """The outcome of the run on a worker. A worker found dead is dropped; when the request
+    never reached it (refused at once: no round trip is added), the run goes to a new worker."""
     body = {
         "execution_id": execution.id, "function_id": spec["id"],
         "function_version": execution.function_version, "entry": spec["entry"],
@@ -83,10 +90,26 @@ def _on_a_worker(execution, spec, runtime, caches, storage, placement, worker_cl
         "package_sha256": spec.get("package_sha256"),
         "package_md5": spec.get("package_md5"),
     }
+    for _ in range(DEAD_WORKER_ATTEMPTS):
+        outcome, dead = _send(execution, spec, runtime, body, session, placement,
+                              worker_client, active_runs)
+        if not (dead and outcome.get("unreached")):
+            break
+    return outcomes.worker_died(outcome) if dead and not outcome.get("unreached") else outcome
+
+
+def _send(execution, spec, runtime, body, session, placement, worker_client, active_runs):
+    """``(outcome, whether the worker turned out dead)`` of one request to a worker."""
     with placement.worker_for(runtime, spec["id"], execution.function_version) as worker:
         if not active_runs.start(execution.id, worker.url):
-            return outcomes.cancelled()
+            return outcomes.cancelled(), False
+        if not execution.sync and not transitions.mark_sent(session, execution.id, worker.url,
+                                                            row=execution):
+            active_runs.end(execution.id)  # it ended meanwhile (cancelled): send nothing
+            return outcomes.cancelled(), False
         try:
-            return worker_client.execute(worker.url, body, spec["timeout"])
+            outcome = worker_client.execute(worker.url, body, spec["timeout"])
         finally:
             active_runs.end(execution.id)
+        dead = bool(outcome.get("platform_failure")) and not placement.check_worker(worker)
+        return outcome, dead

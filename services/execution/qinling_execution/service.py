@@ -4,13 +4,16 @@ Each entrypoint calls one handler function with the ports it uses (see the modul
 ``services/execution/README.md``).
 """
 from nameko.events import BROADCAST, EventDispatcher, event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from qinling_nameko.database import Database
+from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
+from qinling_nameko.rpc import rpc
 from qinling_shared import events
+from qinling_shared.start_by import Verdict
 
 from qinling_execution import cancellation, consumer, executions, function_workers
 from qinling_execution import invalidation, runtimes, sweeper, worker_upkeep
@@ -28,7 +31,7 @@ def cache_event(event_type):
                          reliable_delivery=False)
 
 
-class ExecutionService:
+class ExecutionService(ServesMetrics):
     name = "execution"
 
     db = Database("qinling_execution")
@@ -51,13 +54,16 @@ class ExecutionService:
 
     # -- executions -----------------------------------------------------------------------
 
-    @rpc
-    def create_execution(self, values, idempotency_key=None):
+    @rpc(replayable=True)
+    def create_execution(self, values, idempotency_key=None, request_key=None,
+                         delivery=Verdict.RUN):
+        """Idempotent by its key, so a late redelivery may answer with what the first
+        delivery made (``qinling_nameko.rpc``)."""
         return executions.create_execution(
             values, idempotency_key, self.caller, session=self.db, function=self.function,
             caches=self.caches, storage=self.storage, placement=self.placement,
             worker_client=self.worker_client, active_runs=self.active_runs,
-            execution_queue=self.execution_queue)
+            execution_queue=self.execution_queue, request_key=request_key, delivery=delivery)
 
     @rpc
     def get_execution(self, execution_id):

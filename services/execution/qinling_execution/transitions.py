@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 from qinling_shared import clock
 from qinling_shared.status import ExecutionStatus
 
+from qinling_execution import metrics
 from qinling_execution.models import Execution
 
 LOG_LIMIT = 1024 * 1024  # characters of logs kept, whatever a worker sends
@@ -48,6 +49,7 @@ _FINISH = _update_statement(_TABLE.c.status == _RUNNING, "status", "result", "lo
 _KEEP_LOGS = _update_statement(sa.and_(_TABLE.c.status == ExecutionStatus.CANCELLED.value,
                                        _TABLE.c.logs.is_(None)), "logs")
 _MARK_QUEUED = _update_statement(_TABLE.c.queued.is_(False), "queued")
+_MARK_SENT = _update_statement(_TABLE.c.status == _RUNNING, "worker_url")
 _COUNT_DELIVERY = (sa.update(_TABLE)
                    .where(_TABLE.c.id == _bind("id", "row_id"), _TABLE.c.status == _RUNNING)
                    .values(deliveries=_TABLE.c.deliveries + 1))
@@ -72,8 +74,12 @@ def delete(session, execution_id):
 
 def finish(session, execution_id, status, result, logs, row=None):
     """Record the end of a running execution; ``False`` when it had already ended."""
-    return _update(session, _FINISH, execution_id, row, status=ExecutionStatus(status).value,
-                   result=result, logs=bounded(logs))
+    status = ExecutionStatus(status).value
+    ended = _update(session, _FINISH, execution_id, row, status=status, result=result,
+                    logs=bounded(logs))
+    if ended:
+        metrics.execution_ended(status)
+    return ended
 
 
 def keep_logs(session, execution_id, logs, row=None):
@@ -96,6 +102,11 @@ def count_delivery(session, execution_id):
                                              _TABLE.c.status == _RUNNING)).scalar()
     session.commit()
     return deliveries
+
+
+def mark_sent(session, execution_id, worker_url, row=None):
+    """Record the worker a run of a running execution is about to be sent to."""
+    return _update(session, _MARK_SENT, execution_id, row, worker_url=worker_url)
 
 
 def mark_queued(session, execution_id, row=None):

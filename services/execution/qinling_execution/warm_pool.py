@@ -12,7 +12,7 @@ import eventlet
 
 from qinling_shared.exceptions import QinlingError
 
-from qinling_execution import scaling
+from qinling_execution import metrics, scaling
 
 LOG = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class WarmPool:
         name = next((n for n, image in sorted(idle.items()) if image == runtime["image"]), None)
         if name is not None:
             del idle[name]
+        metrics.warm_pool_take(runtime["id"], hit=name is not None)
         if self.size:
             self.spawn(self.refill, runtime)
         return name
@@ -82,6 +83,10 @@ class WarmPool:
         for runtime in runtimes:
             if self.size and scaling.pool_shortfall(self._count(runtime), self.size):
                 self.spawn(self.refill, runtime)
+
+    def idle_counts(self):
+        """``{runtime_id: idle workers}`` (for the metrics)."""
+        return {runtime_id: len(idle) for runtime_id, idle in list(self._idle.items())}
 
     def idle_names(self):
         return {name for idle in self._idle.values() for name in idle}

@@ -18,21 +18,42 @@ def echo_result(url, payload):
 class FakeWorkerClient:
     """A WorkerClient for unit tests: records ``(url, payload)`` in ``calls`` and answers with
     ``respond(url, payload)``; URLs in ``unreachable`` fail as a dead worker does. ``cancel``
-    calls are recorded in ``cancelled`` as ``(url, execution_id)``."""
+    calls are recorded in ``cancelled`` as ``(url, execution_id)``. Like a worker, it keeps
+    the result of each ``(url, execution_id)`` it answered (``kept``) for ``outcome``, whose
+    calls are recorded in ``asked``; ``running[(url, execution_id)] = n`` answers "running"
+    ``n`` times before what is kept."""
 
     def __init__(self, respond=echo_result):
         self.respond = respond
         self.calls = []
         self.unreachable = set()
         self.cancelled = []
+        self.kept = {}
+        self.running = {}
+        self.asked = []
 
     def execute(self, url, payload, timeout=None):
         self.calls.append((url, payload))
         if url in self.unreachable:
             return {"output": FAILED_MESSAGE, "success": False, "duration": 0,
-                    "logs": f"The worker at {url} failed: connection refused",
-                    "platform_failure": True}
-        return self.respond(url, payload)
+                    "logs": f"The worker at {url} could not be reached: connection refused",
+                    "platform_failure": True, "unreached": True}
+        result = self.respond(url, payload)
+        if not result.get("platform_failure"):
+            self.kept[(url, payload.get("execution_id"))] = result
+        return result
+
+    def outcome(self, url, execution_id, wait=0.0):
+        self.asked.append((url, execution_id, wait))
+        key = (url, execution_id)
+        if url in self.unreachable:
+            return None, None
+        if self.running.get(key):
+            self.running[key] -= 1
+            return "running", None
+        if key in self.kept:
+            return "finished", self.kept[key]
+        return None, None
 
     def cancel(self, url, execution_id, timeout=2.0):
         self.cancelled.append((url, execution_id))

@@ -3,8 +3,7 @@
 No I/O here: the service gives the values it received and the configured limits, and gets
 back clean values or an ``InvalidInput``.
 """
-import json
-
+from qinling_shared import jsontext
 from qinling_shared.exceptions import InvalidInput
 
 SOURCES = ("package", "swift", "image")
@@ -57,7 +56,7 @@ def parse_code(raw):
     """``code`` arrives as a JSON string (form field) or already as an object (JSON body)."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = jsontext.loads(raw, "Invalid code")
         except ValueError:
             raise InvalidInput("Invalid code: it must be a JSON object.") from None
     if not isinstance(raw, dict):

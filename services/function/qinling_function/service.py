@@ -5,18 +5,20 @@ with the ports it uses: the database session, the caller, the RPC proxies of the
 execution and trigger services, the event dispatcher and configured values.
 """
 from nameko.events import EventDispatcher
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from qinling_nameko.database import Database
+from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
+from qinling_nameko.rpc import rpc
 from qinling_shared.exceptions import QinlingError
 
 from qinling_function import aliases, functions, updates, versions
 from qinling_function.dependencies import Limits, Settings
 
 
-class FunctionService:
+class FunctionService(ServesMetrics):
     name = "function"
 
     db = Database("qinling_function")

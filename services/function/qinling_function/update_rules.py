@@ -4,8 +4,7 @@ The real client never sends ``code`` on update: it merges the code dict's keys i
 (``source=package`` with the file, or ``source=swift`` and ``swift=...``). Both shapes are
 accepted. ``runtime_id`` and any other key are ignored, as Qinling's ``UPDATE_ALLOWED``.
 """
-import json
-
+from qinling_shared import jsontext
 from qinling_shared.exceptions import InvalidInput
 
 from qinling_function import rules
@@ -44,7 +43,7 @@ def requested_code(values):
 def json_object(raw, name):
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = jsontext.loads(raw, f"Invalid {name}")
         except ValueError:
             raw = None
     if not isinstance(raw, dict):

@@ -8,11 +8,12 @@ calls a plain function of the modules below with the service's ``Storage`` and t
 import logging
 import time
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
+from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
+from qinling_nameko.rpc import rpc
 from qinling_shared.exceptions import Forbidden, QinlingError
 
 from qinling_storage import copies, references, signing, sources, unclaimed, uploads
@@ -23,7 +24,7 @@ LOG = logging.getLogger(__name__)
 REAP_INTERVAL = 60.0  # seconds between two passes of the upload reaper
 
 
-class StorageService:
+class StorageService(ServesMetrics):
     name = "storage"
 
     storage = PackageStorage()

@@ -1,13 +1,13 @@
 """The trigger service. It owns the jobs, webhooks and event_triggers tables (later issues);
 today it answers ``ping``, keeps its database migrated and reports that nothing uses a
 function yet."""
-from nameko.rpc import rpc
-
 from qinling_nameko.database import Database
+from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
+from qinling_nameko.rpc import rpc
 
 
-class TriggerService:
+class TriggerService(ServesMetrics):
     name = "trigger"
 
     db = Database("qinling_trigger")

@@ -33,6 +33,12 @@ database_opts = [
 api_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the REST gateway binds."),
     cfg.PortOpt("port", default=7070, help="Port the REST gateway binds."),
+    cfg.IntOpt("max_body_size", default=1024 * 1024, min=1024,
+               help="Largest request body the REST gateway reads, in bytes, after any "
+                    "gzip or deflate is decoded: a JSON body, a urlencoded form, each text "
+                    "field of a multipart form. A function's multipart form may declare up to "
+                    "this plus [storage] max_package_size. A larger declared Content-Length "
+                    "is refused (413) before the body is read."),
 ]
 
 engine_opts = [

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from qinling_shared.exceptions import NotFound
 
+from qinling_nameko import storable_text
+
 LOG = logging.getLogger(__name__)
 
 
@@ -46,9 +48,12 @@ def upgrade(url, script_location):
 
 def make_engine(url):
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        storable_text.install(engine)
+        return engine
     engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     sa.event.listen(engine, "connect", _sqlite_pragmas)
+    storable_text.install(engine)
     return engine
 
 

@@ -7,9 +7,9 @@ import signal
 import sys
 
 import eventlet
-from nameko.amqp.publish import Publisher
-from nameko.rpc import Responder
 from nameko.runners import ServiceRunner
+
+from qinling_nameko import broker_failures
 
 LOG = logging.getLogger(__name__)
 
@@ -22,16 +22,11 @@ def setup_logging(name, debug=False):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-class ReplyPublisher(Publisher):
-    """Publishes RPC replies without waiting for the broker's confirm: the caller waits for
-    the reply under its own timeout, so a confirm would only add a broker round trip to every
-    call (and a reply lost by the broker costs that timeout either way)."""
-
-    use_confirms = False
-
-
 def run(service_classes, nameko_config):
-    Responder.publisher_cls = ReplyPublisher
+    """Run the services until SIGTERM or Ctrl-C (exit status 0), or until one of their
+    containers dies (1): a container that died serves nothing, so the process must end for
+    its supervisor to start it again, never live on deaf."""
+    broker_failures.install()
     runner = ServiceRunner(nameko_config)
     for cls in service_classes:
         runner.add_service(cls)
@@ -44,13 +39,24 @@ def run(service_classes, nameko_config):
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
     LOG.info("started %s", ", ".join(runner.service_names))
+    try:
+        _wait(runner)
+    except Exception as exc:  # noqa: B902 - whatever killed a container ends the process
+        LOG.critical("a service container died (%s: %s); stopping %s and exiting with "
+                     "status 1", type(exc).__name__, exc, ", ".join(runner.service_names))
+        runner.kill()
+        return 1
+    LOG.info("stopped")
+    return 0
+
+
+def _wait(runner):
+    """Until the runner stops (Ctrl-C stops it); raises what killed a container."""
     runnlet = eventlet.spawn(runner.wait)
     while True:
         try:
-            runnlet.wait()
-            break
-        except OSError:  # EINTR from a signal while eventlet waits
+            return runnlet.wait()
+        except InterruptedError:  # EINTR from a signal while eventlet waits: wait again
             continue
         except KeyboardInterrupt:
             runner.stop()
-    LOG.info("stopped")

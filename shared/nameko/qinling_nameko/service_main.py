@@ -30,7 +30,7 @@ def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
     runner.setup_logging(service)
     nameko_conf = nameko_config(conf, service)
     nameko_conf.update(extra_config(conf))
-    runner.run(load_classes(), nameko_conf)
+    raise SystemExit(runner.run(load_classes(), nameko_conf))
 
 
 def database_url(conf, service):

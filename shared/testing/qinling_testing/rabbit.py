@@ -39,6 +39,19 @@ class RabbitVhost:
         """Idempotent."""
         self._api("DELETE", "vhosts", self.name)
 
+    def connections(self):
+        """Names of the client connections to this vhost (the management API learns of a new
+        one within its statistics interval, a few seconds)."""
+        return [c["name"] for c in self._api("GET", "vhosts", self.name, "connections").json()]
+
+    def close_connections(self):
+        """Close every client connection to this vhost, as a network failure would; how many
+        were closed."""
+        names = self.connections()
+        for name in names:
+            self._api("DELETE", "connections", name)
+        return len(names)
+
     def __enter__(self):
         return self.create()
 

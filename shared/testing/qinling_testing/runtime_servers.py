@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 # The runtime servers of the checkout this test support is installed from (editable).
@@ -29,14 +30,15 @@ class RuntimeServerProcess:
         self.process, self.port = process, port
 
     @classmethod
-    def start(cls, runtime, cache_dir):
-        """On an inherited listening socket, as the local driver starts it."""
+    def start(cls, runtime, cache_dir, extra_args=()):
+        """On an inherited listening socket, as the local driver starts it (``extra_args``:
+        more of the command line, e.g. ``--max-unpacked-size``)."""
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
         fd = listener.fileno()
         process = subprocess.Popen([*COMMANDS[runtime], "--fd", str(fd),
-                                    "--cache-dir", str(cache_dir)], pass_fds=(fd,))
+                                    "--cache-dir", str(cache_dir), *extra_args], pass_fds=(fd,))
         port = listener.getsockname()[1]
         listener.close()
         worker = cls(process, port)
@@ -83,10 +85,12 @@ class RuntimeServerProcess:
         finally:
             connection.close()
 
-    def execute(self, package, entry, fn_input=None, timeout=5, execution_id="exec-1",
+    def execute(self, package, entry, fn_input=None, timeout=5, execution_id=None,
                 package_md5=None):
-        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result."""
+        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result. A
+        worker runs an execution id once: without ``execution_id`` a new one is made."""
         url, sha256 = package
+        execution_id = execution_id or f"exec-{uuid.uuid4().hex[:12]}"
         body = {"execution_id": execution_id, "function_id": "fn-1", "function_version": 0,
                 "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
                 "memory_size": 33554432, "package_url": url, "package_sha256": sha256,

@@ -23,6 +23,7 @@ import requests
 from qinling_testing import ports, processes
 
 SERVERS = ("account", "container", "object")
+READY_PROBE = "qinling-ready-probe"  # container written and removed by the start-up probe
 # Swift reads /etc/swift/swift.conf by default: point it at ours in every server process.
 SITECUSTOMIZE = "from swift.common import utils\nutils.SWIFT_CONF_FILE = {path!r}\n"
 RINGS = """import sys
@@ -128,20 +129,38 @@ class SwiftAIO(processes.Managed):
         return self
 
     def _wait_ready(self):
+        """Poll until Swift stores an object (then remove it), up to ``start_timeout``.
+
+        Auth and an account HEAD answer before the container and object servers do (the proxy
+        autocreates accounts), so only a PUT that succeeds shows the whole path is ready.
+        """
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if any(proc.poll() is not None for proc in self.procs):
                 break
             try:
-                auth = requests.get(self.auth_url, timeout=2, headers={
-                    "X-Auth-User": self.user, "X-Auth-Key": self.key})
-                if auth.ok and requests.head(auth.headers["X-Storage-Url"], timeout=2, headers={
-                        "X-Auth-Token": auth.headers["X-Auth-Token"]}).ok:
+                if self._stores_an_object():
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.05)
         raise SwiftError("Swift did not start:\n" + self.log_tails())
+
+    def _stores_an_object(self):
+        """One probe: PUT a container and an object, read it back, delete both."""
+        auth = requests.get(self.auth_url, timeout=2, headers={
+            "X-Auth-User": self.user, "X-Auth-Key": self.key})
+        if not auth.ok:
+            return False
+        container = auth.headers["X-Storage-Url"] + "/" + READY_PROBE
+        headers = {"X-Auth-Token": auth.headers["X-Auth-Token"]}
+        steps = (("PUT", container, b""), ("PUT", container + "/o", b"ready"),
+                 ("GET", container + "/o", None), ("DELETE", container + "/o", None),
+                 ("DELETE", container, None))
+        for method, url, data in steps:
+            if not requests.request(method, url, data=data, headers=headers, timeout=2).ok:
+                return False
+        return True
 
     def log_tails(self):
         return "\n".join(f"--- {name} ---\n{processes.tail(self.log_path(name))}"

@@ -1,12 +1,13 @@
 """Executions: owned by the execution service."""
+import uuid
+
 from aiohttp import web
 
 from qinling_api import rendering, validation
 from qinling_api.calls import call, listed
 from qinling_api.keys import settings_key
+from qinling_api.schemas.executions import ExecutionCreate
 
-FIELDS = {"function_id": (str,), "function_alias": (str,), "function_version": (int,),
-          "sync": (bool,), "input": (str, dict), "description": (str,)}
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
@@ -16,20 +17,24 @@ async def create_execution(request):
     as a JSON string. A sync call waits for the function to end; an async one returns once the
     execution is stored and queued durably. With an ``Idempotency-Key`` header, a repeat of
     the key in the project returns the first execution (as it is now) instead of a new one.
+    Every request carries a key of its own (``request_key``): if the execution service dies
+    while it handles the request, the request handed to it again returns the execution the
+    first delivery made instead of a second one.
 
     The gateway does not know the function's timeout: a sync call waits up to
     ``rpc_response_timeout`` + the largest function timeout. The execution service answers
     sooner, bounded by the function's own timeout (see ``sync_execution_timeout``).
 
-    The gateway checks the body's shape (a JSON object, the field types); the execution
+    The gateway checks the body's shape (a JSON object, ``ExecutionCreate``); the execution
     service checks its rules (a function or an alias is required, the version, the
     description's length, the input, the idempotency key)."""
-    values = validation.check_types(validation.json_object(await request.read()), FIELDS)
+    values = validation.load(ExecutionCreate, validation.json_object(await request.read()))
     settings = request.app[settings_key]
     sync = values.get("sync", True)
     timeout = settings.sync_execution_timeout if sync else settings.rpc_response_timeout
     execution = await call(request, "execution", "create_execution", values, timeout=timeout,
-                           idempotency_key=request.headers.get(IDEMPOTENCY_KEY))
+                           idempotency_key=request.headers.get(IDEMPOTENCY_KEY),
+                           request_key=str(uuid.uuid4()))
     return web.json_response(rendering.execution(execution), status=201)
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from qinling_api import function_form, package_download, rendering, validation
 from qinling_api.calls import call, listed
 from qinling_api.keys import context_key, storage_key
+from qinling_api.schemas.functions import FunctionCreate, FunctionUpdate
 from qinling_shared.context import PROJECT_ID
 
 
@@ -24,7 +25,7 @@ async def create_function(request):
     """``POST /v1/functions`` multipart: ``code='{"source": "package"}'``, ``runtime_id``,
     ``entry``, ..., file ``package`` → 201 function (``code`` as an object)."""
     values, package = await function_form.read(
-        request, function_form.CREATE_FIELDS, uploader(request))
+        request, FunctionCreate, uploader(request))
     function = await call(request, "function", "create_function", values, package)
     return web.json_response(function, status=201)
 
@@ -33,7 +34,7 @@ async def update_function(request):
     """``PUT /v1/functions/{id}`` form, multipart (``source=package`` + file ``package``) or
     JSON ``{"timeout": 10}`` → 200 function."""
     values, package = await function_form.read(
-        request, function_form.UPDATE_FIELDS, uploader(request))
+        request, FunctionUpdate, uploader(request))
     function = await call(request, "function", "update_function", request.match_info["id"],
                           values, package)
     return web.json_response(function)

@@ -4,8 +4,7 @@ from aiohttp import web
 
 from qinling_api import package_download, validation
 from qinling_api.calls import call
-
-FIELDS = {"description": (str,)}
+from qinling_api.schemas.versions import VersionCreate
 
 
 def path_of(request):
@@ -17,7 +16,7 @@ async def create_version(request):
     """``POST /v1/functions/{id}/versions {"description": "v1"}`` (body optional) → 201
     ``{"id", "function_id", "version_number", "description", "count", ...}``."""
     body = validation.json_object_or_empty(await request.read())
-    values = validation.check_types(body, FIELDS)
+    values = validation.load(VersionCreate, body)
     version = await call(request, "function", "create_version", request.match_info["id"],
                          values.get("description"))
     return web.json_response(version, status=201)

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from qinling_api import validation
 from qinling_api.calls import call
+from qinling_api.schemas.workers import Scale
 
 
 async def list_workers(request):
@@ -26,10 +27,8 @@ def target_of(request):
 async def scale_count(request):
     """``count`` of a ``{"count": n}`` body (digits in a string are accepted, as the CLI may
     send them); the service checks its range."""
-    body = validation.integer_text(validation.json_object_or_empty(await request.read()), "count")
-    values = validation.check_types(body, {"count": (int,)})
-    validation.require(values, ["count"])
-    return values["count"]
+    body = validation.json_object_or_empty(await request.read())
+    return validation.load(Scale, body)["count"]
 
 
 def _scaler(method, doc):

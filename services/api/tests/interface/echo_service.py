@@ -10,10 +10,10 @@ import pathlib  # noqa: E402
 import sys  # noqa: E402
 
 from nameko.contextdata import ContextDataProvider  # noqa: E402
-from nameko.rpc import rpc  # noqa: E402
 
 from qinling_nameko import providers, runner  # noqa: E402
 from qinling_nameko.ping import pong  # noqa: E402
+from qinling_nameko.rpc import rpc  # noqa: E402
 from qinling_shared import exceptions  # noqa: E402
 from qinling_shared.context import REQUEST_ID  # noqa: E402
 
@@ -54,6 +54,32 @@ class Echo:
         """Say (with a file) that the call arrived, then never answer in time."""
         pathlib.Path(marker).touch()
         eventlet.sleep(60)
+
+    @rpc
+    def record(self, path, line):
+        """Append ``line`` to the file ``path``: the test counts the calls that ran."""
+        with open(path, "a") as f:
+            f.write(line + "\n")
+        return line
+
+    @rpc
+    def once(self, marker):
+        """The first delivery says (with a file) that it arrived and never answers; the next
+        (a redelivery, once the first replica died) answers."""
+        if not pathlib.Path(marker).exists():
+            pathlib.Path(marker).touch()
+            eventlet.sleep(60)
+        return "answered by a later delivery"
+
+    @rpc
+    def hold(self, marker, release):
+        """Say that the call arrived, then answer once the file ``release`` exists."""
+        pathlib.Path(marker).touch()
+        for _ in range(600):
+            if pathlib.Path(release).exists():
+                return "released"
+            eventlet.sleep(0.05)
+        return "never released"
 
 
 if __name__ == "__main__":

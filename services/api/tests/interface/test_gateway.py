@@ -20,6 +20,7 @@ async def test_gateway_maps_a_real_services_errors_and_health(
     assert response.status == 503
     checks = (await response.json())["checks"]
     assert checks["broker"] == {"status": "ok"}
-    assert checks["execution"] == {"service": "execution", "status": "ok"}
+    assert checks["execution"] == {"service": "execution", "status": "ok",
+                                   "consumers": {"rpc-execution": 1}}
     assert checks["function"] == {"status": "unavailable",
                                   "error": "Service 'function' is not running."}

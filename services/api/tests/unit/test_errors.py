@@ -56,4 +56,5 @@ async def test_an_oversized_json_body_is_a_json_413(client):
     response = await client.post("/v1/executions", data=body,
                                  headers={"Content-Type": "application/json"})
     assert response.status == 413
-    assert "Maximum request body size" in (await response.json())["faultstring"]
+    assert (await response.json())["faultstring"] == \
+        "Request body is too large: at most 1048576 bytes are accepted."

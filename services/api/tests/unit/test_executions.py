@@ -153,13 +153,22 @@ async def test_the_idempotency_key_header_is_passed_on(client, rpc):
     response = await client.post("/v1/executions", json={"function_id": "f1"},
                                  headers={"Idempotency-Key": "order-42"})
     assert response.status == 201
-    assert rpc.calls[0].kwargs == {"idempotency_key": "order-42"}
+    assert rpc.calls[0].kwargs["idempotency_key"] == "order-42"
 
 
 async def test_without_the_header_no_key_is_passed(client, rpc):
     rpc.answer("execution", "create_execution", EXECUTION)
     await client.post("/v1/executions", json={"function_id": "f1"})
-    assert rpc.calls[0].kwargs == {"idempotency_key": None}
+    assert rpc.calls[0].kwargs["idempotency_key"] is None
+
+
+async def test_each_request_has_a_request_key_of_its_own(client, rpc):
+    rpc.answer("execution", "create_execution", EXECUTION)
+    for _ in range(2):
+        await client.post("/v1/executions", json={"function_id": "f1"},
+                          headers={"Idempotency-Key": "order-42"})
+    keys = [call.kwargs["request_key"] for call in rpc.calls]
+    assert len(set(keys)) == 2 and all(len(key) == 36 for key in keys)
 
 
 async def test_a_bad_idempotency_key_is_the_services_400(client, rpc):

@@ -2,8 +2,10 @@ import pytest
 from aiohttp import web
 
 from qinling_api.app import create_app
+from qinling_api.openapi import document
 from qinling_api.settings import Settings
 from qinling_shared.exceptions import Unavailable
+from qinling_testing import contract
 
 SERVICES = ("function", "execution", "trigger", "storage")
 
@@ -87,3 +89,61 @@ async def test_broker_not_connected_is_a_503(health_client, rpc):
     assert response.status == 503
     assert (await response.json())["checks"]["broker"] == {
         "status": "unavailable", "error": "Not connected to the message broker."}
+
+
+def count_consumers(rpc, consumers):
+    """Give the fake RPC client the broker's answer to a passive declare: ``consumers`` maps
+    a queue to its consumer count (a queue not in it does not exist)."""
+    async def queue_counts(queue):
+        return None if queue not in consumers else (0, consumers[queue])
+    rpc.queue_counts = queue_counts
+
+
+def all_queues(count):
+    return {f"rpc-{name}": count for name in SERVICES} | {"qinling-executions-run": count}
+
+
+async def test_a_service_without_a_consumer_on_its_queue_is_unavailable_without_a_ping(
+        health_client, rpc):
+    count_consumers(rpc, all_queues(1) | {"rpc-execution": 0})
+    response = await health_client.get("/healthz")
+    assert response.status == 503
+    checks = (await response.json())["checks"]
+    assert checks["execution"] == {
+        "status": "unavailable",
+        "error": "Service 'execution' is unavailable: no consumer on queue rpc-execution."}
+    assert checks["function"] == {"service": "function", "status": "ok",
+                                  "consumers": {"rpc-function": 1}}
+    assert not rpc.calls_to("execution", "ping")  # it would only wait in the queue
+
+
+async def test_an_execution_service_deaf_to_its_execution_queue_is_unavailable(
+        health_client, rpc):
+    count_consumers(rpc, all_queues(1) | {"qinling-executions-run": 0})
+    response = await health_client.get("/healthz")
+    assert response.status == 503
+    assert (await response.json())["checks"]["execution"] == {
+        "status": "unavailable", "error": "Service 'execution' is unavailable: no consumer "
+                                          "on queue qinling-executions-run."}
+
+
+async def test_consumers_are_reported_beside_the_ping(health_client, rpc):
+    count_consumers(rpc, all_queues(2))
+    body = await (await health_client.get("/healthz")).json()
+    assert body["status"] == "ok"
+    assert body["checks"]["execution"]["consumers"] == {"rpc-execution": 2,
+                                                        "qinling-executions-run": 2}
+    assert {body["checks"][name]["consumers"][f"rpc-{name}"] for name in SERVICES} == {2}
+    assert contract.problems(document.build(), "GET", "/healthz", 200, "application/json",
+                             body) == []
+
+
+async def test_a_failed_consumer_probe_leaves_the_verdict_to_the_ping(health_client, rpc):
+    async def broken(queue):
+        raise ConnectionError("broker gone")
+    rpc.queue_counts = broken
+    rpc.answer("storage", "ping", Unavailable("Service 'storage' is not running."))
+    body = await (await health_client.get("/healthz")).json()
+    assert body["checks"]["storage"] == {"status": "unavailable",
+                                         "error": "Service 'storage' is not running."}
+    assert body["checks"]["function"] == {"service": "function", "status": "ok"}

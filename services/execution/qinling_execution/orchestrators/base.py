@@ -117,6 +117,12 @@ class Orchestrator(abc.ABC):
     def list_workers(self) -> list[Worker]:
         """Workers this driver runs now (stopped or crashed ones are left out)."""
 
+    def worker_alive(self, name: str, grace: float = 0.0) -> bool:
+        """Whether the worker ``name`` still runs, from what the driver knows already (no
+        call to the worker): asked when a run could not reach its worker or lost it. A worker
+        whose server died may take ``grace`` seconds to be gone as a whole."""
+        return any(worker.name == name for worker in self.list_workers())
+
     @abc.abstractmethod
     def probe(self) -> dict:
         """Facts for /healthz, e.g. ``{"driver": "local", "isolation": [...]}``."""

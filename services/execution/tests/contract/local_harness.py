@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,9 +27,11 @@ def host_facts(tmp_path_factory):
 
 
 def execute(url, package, entry, fn_input=None, timeout=5, cpu=100, memory_size=MEMORY,
-            execution_id="exec-1"):
-    """POST /execute to a worker; the decoded result. ``package``: ``(url, sha256)``."""
+            execution_id=None):
+    """POST /execute to a worker; the decoded result. ``package``: ``(url, sha256)``. A
+    worker runs an execution id once: without ``execution_id`` a new one is made."""
     package_url, sha256 = package
+    execution_id = execution_id or f"exec-{uuid.uuid4().hex[:12]}"
     body = {"execution_id": execution_id, "function_id": "fn", "function_version": 0,
             "entry": entry, "input": fn_input, "timeout": timeout, "cpu": cpu,
             "memory_size": memory_size, "package_url": package_url, "package_sha256": sha256}

@@ -124,16 +124,18 @@ class TestLocalOrchestrator(OrchestratorContract):
             self.start(orchestrator)
         orchestrator.close()
 
-    def test_workers_die_with_the_service(self, tmp_path):
+    def test_workers_of_a_dead_service_end_on_their_own_after_lingering(self, tmp_path):
         script = textwrap.dedent(f"""
             import os, sys
             from qinling_execution.orchestrators.local.driver import LocalOrchestrator
-            orchestrator = LocalOrchestrator({str(tmp_path / "state")!r}, {str(RUNTIMES_DIR)!r})
+            orchestrator = LocalOrchestrator({str(tmp_path / "state")!r}, {str(RUNTIMES_DIR)!r},
+                                             orphan_linger=2.0)
             orchestrator.start_worker("rt-1", {IMAGE!r}, "fn-1", 0, "w-1")
             print(orchestrator._workers["w-1"][1].pid, flush=True)
-            os._exit(0)  # no close(): the kernel must end the worker
+            os._exit(0)  # no close(): nothing stops the worker
         """)
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                               timeout=60)
         assert done.returncode == 0, done.stderr
-        assert gone(int(done.stdout))
+        assert not gone(int(done.stdout), timeout=1.0)  # an orphan, for the linger
+        assert gone(int(done.stdout), timeout=10.0)

@@ -124,7 +124,7 @@ def test_delegation_chowns_the_directory_and_the_named_files(tmp_path):
     group = cgroups.Group(2, {"memory": str(tmp_path / "w")})
     group.make()
     (tmp_path / "w/cgroup.procs").write_text("")
-    group.chown(20042, 20042, files=("cgroup.procs",))
+    group.chown(20042, 20042, v2_files=("cgroup.procs",))
     assert os.stat(tmp_path / "w").st_uid == 20042
     assert os.stat(tmp_path / "w/cgroup.procs").st_uid == 20042
 

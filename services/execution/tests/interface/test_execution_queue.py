@@ -1,6 +1,8 @@
 """The durable execution queue on a real RabbitMQ vhost: an accepted execution is a persistent
 message in a durable queue, confirmed by the broker; a message whose consumer died is delivered
 again and recorded once; retries wait in the delay queues, not in workers."""
+import logging
+
 import eventlet
 import pytest
 import sqlalchemy as sa
@@ -11,9 +13,10 @@ from nameko.testing.services import entrypoint_waiter, replace_dependencies, res
 from fakes import echo_result
 from service_harness import Ports, spec
 
+from qinling_nameko import broker_failures
 from qinling_shared.exceptions import Unavailable
 
-from qinling_execution import execution_queue
+from qinling_execution import execution_queue, metrics
 from qinling_execution.models import Execution
 from qinling_execution.service import ExecutionService
 
@@ -228,3 +231,51 @@ def test_many_concurrent_submissions_all_complete(stubs, container_factory, conf
                       lambda e: e["status"] != "running", timeout=30) for i in ids]
     assert [e["status"] for e in ended] == ["success"] * 41
     assert len(ports.worker_client.calls) == 41
+
+
+def redeliveries():
+    return metrics.QUEUE_DELIVERIES.labels("true")._value.get()
+
+
+def test_a_message_delivered_again_while_it_runs_here_is_acked_after_it_not_run_twice(
+        stubs, container_factory, config, rabbit_manager, caplog):
+    """A dropped connection (a broker restart) hands the unacked message out again, here,
+    while its first delivery still runs: the second waits for the first and is acked."""
+    broker_failures.install()   # what the runner does in every service process
+    caplog.set_level(logging.INFO, logger=execution_queue.__name__)
+    stuck, reached = eventlet.event.Event(), eventlet.event.Event()
+
+    def hang(url, payload):
+        reached.send()
+        stuck.wait()
+        return echo_result(url, payload)
+
+    container, ports = service(container_factory, config)
+    ports.worker_client.respond = hang
+    before = redeliveries()
+    accepted = submit(config)
+    reached.wait(10)
+    with eventlet.Timeout(20):   # the management API lists a connection within seconds
+        while not close_connections(rabbit_manager, config["vhost"]):
+            eventlet.sleep(0.2)
+        while redeliveries() == before:   # the consumer reconnected and got it again
+            eventlet.sleep(0.05)
+    stuck.send()
+    with eventlet.Timeout(20):
+        while status_in_database(config, accepted["id"]) == "running":
+            eventlet.sleep(0.1)
+    assert status_in_database(config, accepted["id"]) == "success"
+    with eventlet.Timeout(20):   # the waiting delivery is acked as it says so
+        while "the delivery that ran it completed, this one is acked" not in caplog.text:
+            eventlet.sleep(0.05)
+    container.kill()   # a message not acked by now goes back to the queue
+    assert queue_depth(config) == 0
+    assert len(ports.worker_client.calls) == 1
+
+
+def close_connections(rabbit_manager, vhost):
+    """Close every connection to ``vhost``, as a network failure would; how many."""
+    names = [c["name"] for c in rabbit_manager.get_connections() if c["vhost"] == vhost]
+    for name in names:
+        rabbit_manager.delete_connection(name)
+    return len(names)

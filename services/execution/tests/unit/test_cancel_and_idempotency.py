@@ -120,18 +120,18 @@ def test_a_repeated_async_execution_is_queued_once(service, function):
 def test_a_repeat_racing_the_first_gets_the_first(service, function, session, monkeypatch):
     racer = Execution(id="first", project_id="p1", function_id="f1", status="success",
                       sync=True, idempotency_key="k", result={"output": 1, "duration": 0})
-    lookup = executions._by_idempotency_key
+    lookup = executions._by_key
     missed = []
 
-    def missing_once(session, caller, key):  # the racer commits between lookup and insert
+    def missing_once(session, caller, key, request_key):  # the racer commits in between
         if not missed:
             missed.append(key)
             session.add(racer)
             session.commit()
             return None
-        return lookup(session, caller, key)
+        return lookup(session, caller, key, request_key)
 
-    monkeypatch.setattr(executions, "_by_idempotency_key", missing_once)
+    monkeypatch.setattr(executions, "_by_key", missing_once)
     assert service.create_execution({"function_id": "f1"}, "k")["id"] == "first"
     assert [e["id"] for e in service.list_executions()] == ["first"]
 

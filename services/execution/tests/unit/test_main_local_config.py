@@ -29,4 +29,12 @@ def test_local_options_are_passed(tmp_path):
     assert local == {"state_dir": f"{tmp_path}/state/execution",
                      "runtimes_dir": "/srv/qinling/runtimes", "worker_start_timeout": 3,
                      "python_executable": "", "node_executable": "/usr/bin/node",
-                     "require_isolation": True, "allow_network": False}
+                     "require_isolation": True, "allow_network": False,
+                     "max_unpacked_size": 512 * 1024 * 1024}
+
+
+def test_the_unpacked_size_bound_of_uploads_bounds_worker_caches_too(tmp_path):
+    conf_file = tmp_path / "qinling.conf"
+    conf_file.write_text("[storage]\nmax_unpacked_size = 1000\n")
+    extra = extra_config(config.load(["--config-file", str(conf_file)]))
+    assert extra["ORCHESTRATOR"]["settings"]["max_unpacked_size"] == 1000

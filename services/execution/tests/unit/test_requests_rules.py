@@ -33,6 +33,10 @@ def test_input_rule(raw, stored):
      "Invalid function_version: it must not be negative."),
     ({"function_id": "f", "description": "d" * 256},
      "Invalid description: at most 255 characters."),
+    ({"function_id": "f", "input": "[" * 3000 + "]" * 3000},                       # D2
+     "Invalid input: JSON nesting too deep (max 64)."),
+    ({"function_id": "f", "input": '{"a": "\\ud800"}'},
+     "Invalid input: invalid Unicode (a lone surrogate)."),
 ])
 def test_refused(values, message):
     with pytest.raises(InvalidInput) as err:

@@ -1,6 +1,8 @@
 """WorkerClient against the real runtime server and against workers that misbehave."""
 import socket
 import threading
+import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import eventlet
@@ -45,16 +47,17 @@ def odd_worker():
 
 def payload(package, entry="hello.main", fn_input=None, timeout=5):
     url, sha256 = package
-    return {"execution_id": "e-client", "function_id": "f", "function_version": 0,
+    return {"execution_id": f"e-{uuid.uuid4().hex[:12]}", "function_id": "f", "function_version": 0,
             "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
             "memory_size": 33554432, "package_url": url, "package_sha256": sha256}
 
 
 def test_execute_returns_the_workers_result(client, worker, functions_package):
-    result = client.execute(worker.url, payload(functions_package, fn_input={"name": "Q"}))
+    sent = payload(functions_package, fn_input={"name": "Q"})
+    result = client.execute(worker.url, sent)
     assert result["output"] == "Hello, Q"
     assert result["success"] is True
-    assert "Finished execution: e-client" in result["logs"]
+    assert f"Finished execution: {sent['execution_id']}" in result["logs"]
 
 
 def local_ports(client, url):
@@ -89,7 +92,8 @@ def test_an_unreachable_worker_fails_the_execution(client, functions_package):
     url = closed_port_url()
     result = client.execute(url, payload(functions_package))
     assert (result["output"], result["success"]) == ("Function execution failed.", False)
-    assert result["logs"].startswith(f"The worker at {url} failed: ")
+    assert result["logs"].startswith(f"The worker at {url} could not be reached: ")
+    assert result["platform_failure"] is True and result["unreached"] is True
 
 
 @pytest.fixture
@@ -176,3 +180,37 @@ def test_cancel_stops_a_run_on_the_worker(client, worker, functions_package):
     assert (result["output"], result["success"]) == ("Function execution cancelled.", False)
     assert client.cancel(worker.url, "e-cancel") is False
     assert client.cancel(closed_port_url(), "e-cancel") is False
+
+
+def test_outcome_of_a_run_the_worker_finished_is_its_kept_result(client, worker,
+                                                                  functions_package):
+    sent = payload(functions_package, fn_input={"name": "Q"})
+    result = client.execute(worker.url, sent)
+    assert client.outcome(worker.url, sent["execution_id"]) == ("finished", result)
+
+
+def test_outcome_of_a_run_in_progress_is_awaited(client, worker, functions_package):
+    sent = payload(functions_package, "failing.sleeps", {"seconds": 30}, timeout=1)
+    running = eventlet.spawn(client.execute, worker.url, sent)
+    deadline = time.monotonic() + 10
+    while client.outcome(worker.url, sent["execution_id"]) == (None, None):
+        assert time.monotonic() < deadline, "the run never began"
+        eventlet.sleep(0.02)
+    state, result = client.outcome(worker.url, sent["execution_id"], wait=10)
+    assert (state, result) == ("finished", running.wait())
+    assert result["output"] == "Function execution timeout."
+
+
+def test_outcome_of_an_unknown_run_or_a_gone_worker_is_nothing(client, worker):
+    assert client.outcome(worker.url, "never-sent") == (None, None)
+    assert client.outcome(closed_port_url(), "never-sent") == (None, None)
+
+
+def test_fake_worker_client_keeps_results_like_a_worker():
+    fake = FakeWorkerClient(respond=lambda url, body: {"output": 1, "success": True})
+    fake.execute("http://fake-worker/w", {"execution_id": "e"})
+    fake.running[("http://fake-worker/w", "e")] = 1
+    assert fake.outcome("http://fake-worker/w", "e") == ("running", None)
+    assert fake.outcome("http://fake-worker/w", "e") == ("finished", {"output": 1,
+                                                                      "success": True})
+    assert fake.outcome("http://fake-worker/other", "e") == (None, None)

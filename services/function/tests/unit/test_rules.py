@@ -49,6 +49,8 @@ def test_timeout_checked_before_cpu(limits):
     ('{"source": "ftp"}', "Invalid code source specified, available sources: package, swift, image"),
     ("not json", "Invalid code: it must be a JSON object."),
     ('["package"]', "Invalid code: it must be a JSON object."),
+    ("[" * 3000 + "]" * 3000, "Invalid code: JSON nesting too deep (max 64)."),   # D2
+    ('{"source": "package", "x": "\\ud800"}', "Invalid code: invalid Unicode (a lone surrogate)."),
 ])
 def test_bad_code(limits, code, message):
     with pytest.raises(InvalidInput) as err:

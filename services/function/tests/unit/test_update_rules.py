@@ -29,6 +29,9 @@ def test_code_from_either_shape(values, code):
 @pytest.mark.parametrize("values,message", [
     ({"code": "not json"}, "Invalid code: it must be a JSON object."),
     ({"source": "swift", "swift": "container"}, "Invalid swift: it must be a JSON object."),
+    ({"code": "[" * 3000}, "Invalid code: JSON nesting too deep (max 64)."),
+    ({"source": "swift", "swift": '{"container": "\\udc00"}'},
+     "Invalid swift: invalid Unicode (a lone surrogate)."),
 ])
 def test_bad_code_shapes(values, message):
     with pytest.raises(InvalidInput) as err:

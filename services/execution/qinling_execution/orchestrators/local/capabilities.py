@@ -24,13 +24,15 @@ class Assessment:
     fs: str = None          # "pivot_root" | "landlock" | None
     isolate_network: bool = False
     switch_uid: bool = False
+    leftovers: str = None   # how what an execution leaves behind is ended
 
     def report(self):
         """The JSON-able summary for the probe / health check."""
         return {"isolation": [k for k in LIMITS if k in self.enforced],
                 "enforced": dict(self.enforced), "not_enforced": dict(self.not_enforced),
                 "allowed": dict(self.allowed), "namespaces": list(self.namespaces),
-                "cgroup_version": self.cgroup and self.cgroup["version"]}
+                "cgroup_version": self.cgroup and self.cgroup["version"],
+                "leftovers": self.leftovers}
 
 
 def assess(facts, allow_network=False):
@@ -72,7 +74,8 @@ def assess(facts, allow_network=False):
     _put(enforced, missing, "uid", uid, f"per-function uid ({uids})",
          f"no uid switch ({facts.get('uid_switch')}): every function runs as the service's uid")
     return Assessment(enforced, missing, allowed, cgroup, spaces, fs,
-                      isolate and not allow_network, uid)
+                      isolate and not allow_network, uid,
+                      leftovers_mechanism(cgroup, facts.get("cgroups") or {}))
 
 
 _FS_TEXT = {"pivot_root": "private root (mount namespace + pivot_root): other files are absent",
@@ -95,6 +98,19 @@ def choose_cgroup(facts):
     dirs = {name: info["dir"] for name, info in (facts.get("v1") or {}).items()
             if info.get("writable") is True}
     return {"version": 1, "dirs": dirs} if dirs else None
+
+
+def leftovers_mechanism(cgroup, facts):
+    """How the processes an execution leaves behind are ended (``killing.py``), for the
+    report."""
+    dirs = cgroup["dirs"] if cgroup else {}
+    if cgroup and cgroup["version"] == 2 and (facts.get("v2") or {}).get("kill") is True:
+        return "cgroup.kill of the execution's cgroup"
+    if "pids" in dirs:
+        return "pids.max 0 (no fork succeeds), then SIGKILL of every process of the cgroup"
+    if dirs:
+        return "SIGKILL of every process of the execution's cgroup, repeated"
+    return "SIGKILL of the execution's process group only (no cgroup)"
 
 
 def choose_fs(facts, spaces):
@@ -121,7 +137,7 @@ def missing_message(assessment):
 
 
 def worker_plan(assessment, name, runtime, cgroup, worker_dir, runtime_dir, server,
-                executable, ro_paths, log_limit, strict):
+                executable, ro_paths, log_limit, strict, max_unpacked_size=None):
     """The plan the zygote's worker code follows (a JSON-able dict): ``runtime_dir`` holds the
     runtime server's program ``server``, which ``executable`` runs. The function's uid is not
     in it: a worker starts idle and learns it when bound."""
@@ -132,4 +148,5 @@ def worker_plan(assessment, name, runtime, cgroup, worker_dir, runtime_dir, serv
         "packages_dir": f"{worker_dir}/packages", "tmp_dir": f"{worker_dir}/tmp",
         "runtime_dir": runtime_dir, "server": server, "executable": executable,
         "ro_paths": list(ro_paths), "log_limit": log_limit,
+        "max_unpacked_size": max_unpacked_size,
     }

@@ -12,7 +12,10 @@ namespaces, a private read-only root (pivot_root) or Landlock, an empty network 
 the runtime server (unless ``allow_network``), rlimits, the function's own uid. Every execution
 runs in a child of the runtime server, in a cgroup of its own with the request's cpu and memory
 limits (made by the worker's init), so a crash or a limit kill never takes the worker down.
-Workers die with their zygote, zygotes with the service.
+Workers die with their zygote, zygotes with the service; but when the service is killed, its
+workers linger ``ORPHAN_LINGER`` seconds as orphans (they finish the runs they have, keep
+their outcomes, then end), and the service started again removes what is left after that time
+(``workspace``): runs are idempotent by execution id at the worker (``POST /outcome``).
 
 Idle workers (the execution service's warm pool) are confined but still root and not
 serving; binding one to a function hands it the function's uid (and its package cache and
@@ -41,13 +44,15 @@ WORKER_MEMORY = 512 * 1024 * 1024
 WORKER_PIDS = 512
 LOG_LIMIT = 1024 * 1024
 NODE = "/usr/bin/node"
+ORPHAN_LINGER = 60.0  # seconds the workers of a killed service live on (see above)
 
 
 class LocalOrchestrator(Orchestrator):
     def __init__(self, state_dir, runtimes_dir, worker_start_timeout=DEFAULT_START_TIMEOUT,
                  python_executable=None, node_executable=None, stop_grace=STOP_GRACE,
                  require_isolation=False, allow_network=False, worker_memory=WORKER_MEMORY,
-                 worker_pids=WORKER_PIDS, facts=None):
+                 worker_pids=WORKER_PIDS, facts=None, max_unpacked_size=None,
+                 orphan_linger=ORPHAN_LINGER):
         """``runtimes_dir``: the folder of the runtime servers (``[local] runtimes_dir``;
         ``images.MissingRuntimes`` when they are not there). ``facts``: the host probe's output
         (default: probe now; tests pass their own)."""
@@ -58,11 +63,13 @@ class LocalOrchestrator(Orchestrator):
         self.node = node_executable or NODE
         self.stop_grace = stop_grace
         self.require_isolation = require_isolation
+        self.max_unpacked_size = max_unpacked_size  # None: the runtime servers' own bound
         self.facts = facts if facts is not None else _probe(self.python, state_dir)
         self.assessment = capabilities.assess(self.facts, allow_network)
         _log_assessment(self.assessment, self.facts)
+        self.orphan_linger = orphan_linger
         self.workspace = Workspace(os.path.join(state_dir, "workers"), self.assessment.cgroup,
-                                   worker_memory, worker_pids)
+                                   worker_memory, worker_pids, orphan_linger)
         self.workers_dir = self.workspace.workers_dir
         self.warnings = _warnings(self.assessment, self.workers_dir)
         for warning in self.warnings:
@@ -79,14 +86,16 @@ class LocalOrchestrator(Orchestrator):
     @classmethod
     def from_settings(cls, settings):
         """Keys: ``state_dir`` and ``runtimes_dir`` (required), ``worker_start_timeout``,
-        ``python_executable``, ``node_executable``, ``require_isolation``, ``allow_network``."""
+        ``python_executable``, ``node_executable``, ``require_isolation``, ``allow_network``,
+        ``max_unpacked_size`` (a package's largest unpacked size in a worker's cache)."""
         return cls(state_dir=settings["state_dir"], runtimes_dir=settings.get("runtimes_dir"),
                    worker_start_timeout=settings.get("worker_start_timeout")
                    or DEFAULT_START_TIMEOUT,
                    python_executable=settings.get("python_executable") or None,
                    node_executable=settings.get("node_executable") or None,
                    require_isolation=bool(settings.get("require_isolation")),
-                   allow_network=bool(settings.get("allow_network")))
+                   allow_network=bool(settings.get("allow_network")),
+                   max_unpacked_size=settings.get("max_unpacked_size") or None)
 
     def create_pool(self, runtime_id, image):
         images.local_runtime(image)
@@ -150,6 +159,11 @@ class LocalOrchestrator(Orchestrator):
             self.stop_worker(name)  # removes its cgroup and files
         return [worker for name, (worker, _) in entries if name not in dead]
 
+    def worker_alive(self, name, grace=0.0):
+        with self._lock:
+            entry = self._workers.get(name)
+        return entry is not None and not entry[1].exits_within(grace)
+
     def probe(self):
         with self._lock:
             count = len(self._workers)
@@ -191,7 +205,8 @@ class LocalOrchestrator(Orchestrator):
         plan = capabilities.worker_plan(
             self.assessment, name, runtime, cgroup, worker_dir, self.runtime_dirs[runtime],
             images.SERVER_FILES[runtime], self._executable(runtime), (), LOG_LIMIT,
-            self.require_isolation)
+            self.require_isolation, self.max_unpacked_size)
+        plan.update(service_pid=os.getpid(), orphan_linger=self.orphan_linger)
         process = None
         try:
             process = self._fork(runtime, plan, worker_dir + ".log")

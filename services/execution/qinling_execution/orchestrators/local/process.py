@@ -25,7 +25,14 @@ from qinling_shared.exceptions import Unavailable
 
 from qinling_execution.orchestrators.local.zygotes import log_tail
 
+try:  # the blocking select of the standard library, even under eventlet's monkey patching
+    from eventlet.patcher import original as _original
+    _poll_select = _original("select").select
+except ImportError:  # pragma: no cover - the driver outside the service
+    _poll_select = select.select
+
 PING_INTERVAL = 0.01
+EXIT_POLL = 0.005
 PING_ATTEMPT_TIMEOUT = 1.0
 
 
@@ -46,7 +53,21 @@ class WorkerProcess:
         self._pidfd, self._bind_sock = pidfd, bind_sock
 
     def alive(self):
-        return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
+        """Whether the worker still runs: a poll of its pidfd (readable once it has exited)
+        that never waits. Not eventlet's green select: that would register the pidfd in its
+        hub, and two green threads asking at once (concurrent pool requests, the upkeep)
+        would be refused ("Second simultaneous read")."""
+        return self._pidfd is not None and not _poll_select([self._pidfd], [], [], 0)[0]
+
+    def exits_within(self, timeout):
+        """True once the worker has exited, polled for up to ``timeout`` seconds (its init
+        ends the worker a moment after its runtime server died)."""
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(EXIT_POLL)
+        return True
 
     def wait_idle(self, timeout):
         """Return once the worker, confined, waits to be bound (``Unavailable`` otherwise)."""

@@ -1,6 +1,6 @@
 """Per-worker files and cgroups on the host, made and removed by the driver.
 
-Files (``workers_dir`` is emptied at start: workers never outlive their service):
+Files (what ``workers_dir`` holds at start is a previous life's: see below):
 ``<workers_dir>/<name>/`` holds ``packages/`` (the package cache, owned by the function's
 uid, 0700), ``tmp/`` (scratch when there is no private root) and ``root/`` (the mount point of
 the private root); ``<workers_dir>/<name>.log`` is the worker's output.
@@ -8,13 +8,18 @@ the private root); ``<workers_dir>/<name>.log`` is the worker's output.
 cgroups: under this service's own group in each hierarchy, ``qinling-<pid>-<token>/`` holds a
 group per worker with the worker-wide limits (written by root, so a function cannot raise
 them); the worker's processes sit in its ``worker`` leaf, and the worker (as the function's
-uid, to which the group is delegated) makes a child group per execution. Groups left by a
-service that died are removed at start.
+uid, to which the group is delegated) makes a child group per execution.
+
+What a service that died (was killed) left behind is removed ``orphan_linger`` seconds after
+the start (at once without a linger, and at ``close``): its workers' files and groups, and so
+its orphan workers, which linger that long on their own (``qinling_sandbox/init.py``) so that
+the service, started again, can ask them what became of the runs they had.
 """
 import os
 import re
 import secrets
 import shutil
+import threading
 
 from qinling_execution.orchestrators.local.qinling_sandbox import cgroups
 
@@ -22,15 +27,22 @@ _OURS = re.compile(r"^qinling-(\d+)-[0-9a-f]+$")
 
 
 class Workspace:
-    def __init__(self, workers_dir, cgroup, memory_limit, pids_limit):
+    def __init__(self, workers_dir, cgroup, memory_limit, pids_limit, orphan_linger=0.0):
         """``cgroup``: ``{"version", "dirs": {controller: our own group}}`` or None."""
         self.workers_dir = workers_dir
         self.memory_limit, self.pids_limit = memory_limit, pids_limit
-        shutil.rmtree(workers_dir, ignore_errors=True)  # a previous run's workers died with it
-        os.makedirs(workers_dir)
+        os.makedirs(workers_dir, exist_ok=True)
+        self._leftovers = ([os.path.join(workers_dir, n) for n in os.listdir(workers_dir)],
+                           stale_groups(cgroup["dirs"].values()) if cgroup else [])
+        self._timer = None
+        if orphan_linger > 0 and any(self._leftovers):
+            self._timer = threading.Timer(orphan_linger, self.remove_leftovers)
+            self._timer.daemon = True
+            self._timer.start()
+        else:
+            self.remove_leftovers()
         self.parent = None
         if cgroup:
-            remove_stale(cgroup["dirs"].values())
             name = f"qinling-{os.getpid()}-{secrets.token_hex(3)}"
             self.parent = cgroups.Group(cgroup["version"], cgroup["dirs"]).child(name)
             self.parent.make()
@@ -51,7 +63,7 @@ class Workspace:
             os.chown(os.path.join(self.workers_dir, name, sub), uid, uid)
         if self.parent is not None:
             group = self.parent.child(name)
-            group.chown(uid, uid, files=("cgroup.procs",) if group.version == 2 else ())
+            group.chown(uid, uid, v2_files=("cgroup.procs",))
 
     def _make_group(self, name):
         if self.parent is None:
@@ -79,7 +91,25 @@ class Workspace:
             except FileNotFoundError:
                 pass
 
+    def remove_leftovers(self):
+        """Remove what a previous life of the service left (its orphan workers included)."""
+        paths, groups = self._leftovers
+        self._leftovers = ([], [])
+        for group in groups:
+            group.remove()
+        for path in paths:
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
+
     def close(self):
+        if self._timer is not None:
+            self._timer.cancel()
+        self.remove_leftovers()
         if self.parent is not None:
             self.parent.remove()
 
@@ -96,8 +126,9 @@ def closed_parent(path):
         parent = os.path.dirname(parent)
 
 
-def remove_stale(bases):
-    """Remove ``qinling-<pid>-*`` groups whose service no longer runs (and their processes)."""
+def stale_groups(bases):
+    """The ``qinling-<pid>-*`` groups whose service no longer runs."""
+    stale = []
     for base in set(bases):
         try:
             names = os.listdir(base)
@@ -106,7 +137,8 @@ def remove_stale(bases):
         for name in names:
             match = _OURS.match(name)
             if match and not _running(int(match.group(1))):
-                cgroups.Group(0, {"any": os.path.join(base, name)}).remove()
+                stale.append(cgroups.Group(0, {"any": os.path.join(base, name)}))
+    return stale
 
 
 def _running(pid):

@@ -3,13 +3,15 @@ empty and remove them.
 
 A :class:`Group` is one cgroup as each limiting controller sees it: under v1 one directory per
 controller hierarchy (``memory``, ``cpu``, ``pids``), under v2 one directory for all three.
-Limit writes are recorded per file (``"ok"`` or ``"failed: ..."``) so that callers can report
-exactly what holds. Paths are plain arguments: tests run the writer against a temp dir tree.
+Its processes are ended by ``killing.py``. Limit writes are recorded per file (``"ok"`` or
+``"failed: ..."``) so that callers can report exactly what holds. Paths are plain arguments:
+tests run the writer against a temp dir tree.
 """
 import errno
 import os
-import signal
 import time
+
+from . import killing
 
 CONTROLLERS = ("memory", "cpu", "pids")
 CFS_PERIOD_US = 100000
@@ -169,22 +171,23 @@ class Group:
             with open(os.path.join(path, "cgroup.procs"), "w") as procs:
                 procs.write(str(pid))
 
-    def chown(self, uid, gid, files=()):
-        """Delegate: ``uid`` may make child groups (and write the named files)."""
+    def chown(self, uid, gid, v2_files=()):
+        """Delegate: ``uid`` may make child groups (and, under v2, where moving a process
+        needs the common ancestor's ``cgroup.procs``, write the named files)."""
         for path in self.paths:
             os.chown(path, uid, gid)
-            for name in files:
+            for name in v2_files if self.version == 2 else ():
                 os.chown(os.path.join(path, name), uid, gid)
 
+    @property
+    def tracking_dir(self):
+        """The directory whose ``cgroup.procs`` is read to find the group's processes (each
+        is in every directory of the group): the pids hierarchy's under v1, where a limit of
+        0 stops forks (``killing.py``)."""
+        return self.dirs.get("pids") or self.paths[0]
+
     def procs(self):
-        pids = set()
-        for path in self.paths:
-            try:  # opened afresh: under v1 an open file keeps serving the list it first read
-                with open(os.path.join(path, "cgroup.procs")) as procs:
-                    pids.update(int(line) for line in procs if line.strip())
-            except FileNotFoundError:
-                pass
-        return pids
+        return killing.procs_under(self.tracking_dir) if self.dirs else set()
 
     def has_children(self):
         """Whether any of the group's directories holds a group of its own."""
@@ -199,28 +202,34 @@ class Group:
                 pass
         return False
 
-    def kill(self, deadline=2.0):
-        """SIGKILL every process in the group until it is empty (or ``deadline`` s pass)."""
-        end = time.monotonic() + deadline
-        while True:
-            pids = self.procs()
-            if not pids or time.monotonic() > end:
-                return not pids
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.002)
+    def kill(self, deadline=killing.KILL_DEADLINE):
+        """End every process in the group and below it (``killing.end_all``); True once it
+        holds none. An empty group costs one read."""
+        if not self.dirs:
+            return True
+        return killing.end_all(self.tracking_dir, deadline, on_leftovers=self._unthrottle)
 
-    def remove(self, deadline=2.0):
+    def _unthrottle(self):
+        """Lift the group's CPU quota (``refill_cpu`` sets it again): what is killed exits at
+        once instead of waiting for its share of a throttled period."""
+        directory = self.dirs.get("cpu")
+        if directory is None:
+            return
+        name, value = ("cpu.cfs_quota_us", -1) if self.version == 1 else ("cpu.max", "max")
+        try:
+            self._write(os.path.join(directory, name), value)
+        except OSError:
+            pass
+
+    def remove(self, deadline=killing.KILL_DEADLINE):
         """Kill what runs in the group and its descendants, then remove them all.
         Returns the directories that could not be removed."""
         self._close_files()
+        self.kill(deadline)
         left = []
         for path in self.paths:
             for directory, _, _ in sorted(os.walk(path), key=lambda e: -len(e[0])):
-                Group(self.version, {"any": directory}).kill(deadline)
+                killing.end_all(directory, deadline)  # a process moved in another hierarchy
                 if not _rmdir(directory, deadline):
                     left.append(directory)
         return left

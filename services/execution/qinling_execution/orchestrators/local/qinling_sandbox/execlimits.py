@@ -4,8 +4,9 @@
 The worker's uid owns the worker's cgroup directory (the driver delegated it), so the init (the
 function's uid once bound) makes a child group per execution with the request's limits:
 ``memory`` as the memory limit (no swap), ``cpu`` (millicpu) as the CFS quota, and a pids
-limit. The runtime server's execution child joins it before loading user code; once the child
-is reaped, the runtime server releases the group and whatever was left in it is killed. An
+limit. The runtime server's execution child joins it before loading user code; once the
+outcome is known, the runtime server releases the group and every process in it, the child
+included, is ended at once (``killing.py``). An
 emptied group is kept for the next execution with the same limits (up to ``KEPT_GROUPS``;
 making and removing one costs more than the rest of a short execution's confinement), any other
 removed. The worker's own group (limits written by root) bounds them all.
@@ -83,7 +84,8 @@ class InProcess:
     """The confinement of a runtime server that runs in the sandbox's own process (the Python
     server the zygote preloaded): the same execution groups the init makes for other runtimes,
     made here without a round trip to the init (``pyruntime.execution.run(confinement=)``:
-    ``prepare(request)``, then ``enter()`` in the child and ``close()`` once it is reaped)."""
+    ``prepare(request)``, then ``enter()`` in the child and ``close()`` once its outcome is
+    known)."""
 
     def __init__(self, worker_group, strict=False):
         self.cgroups = ExecutionCgroups(worker_group, strict)
@@ -120,8 +122,9 @@ class ExecutionScope:
         self.limits = limits
 
     def close(self):
-        """Once the execution's child is reaped: end its leftovers; keep the group for the
-        next execution if that left it empty and without groups of its own."""
+        """Once the execution's outcome is known: end every process of the group (the child
+        too, which its runtime server then reaps); keep the group for the next execution if
+        that left it empty and without groups of its own."""
         if self.group is None:
             return
         if self.group.kill() and not self.group.has_children():

@@ -2,10 +2,12 @@
 
 Every runtime server gets the same command line (see ``runtimes/README.md``)::
 
-    --fd 3 --init-fd 4 --cache-dir /packages --log-limit BYTES [--uid U]
+    --fd 3 --init-fd 4 --cache-dir /packages --log-limit BYTES [--max-unpacked-size BYTES]
+    [--uid U]
 
 the listening socket, the socket to the worker's init (package downloads, execution cgroups),
-the package cache and the bound on each execution's logs. Two ways to start it:
+the package cache, the bound on each execution's logs and on a package's unpacked size (the
+package cache is on the host's disk, once per worker). Two ways to start it:
 
 - :func:`executed` (Node.js, any program): the descriptors become 3 and 4 and the process
   execs the runtime's executable on its server file, as root holding only
@@ -30,6 +32,8 @@ def server_args(worker, listen_fd, init_fd, uid=None):
     plan = worker.plan
     args = ["--fd", str(listen_fd), "--init-fd", str(init_fd),
             "--cache-dir", worker.paths["packages"], "--log-limit", str(plan["log_limit"])]
+    if plan.get("max_unpacked_size"):
+        args += ["--max-unpacked-size", str(plan["max_unpacked_size"])]
     return args if uid is None else [*args, "--uid", str(uid)]
 
 

@@ -85,7 +85,21 @@ def _v2_facts(path):
     usable = [c for c in cgroups.CONTROLLERS if c in available]
     group = cgroups.Group(2, {c: path for c in usable})
     writable = _try_child(group) if usable else "no controllers"
-    return {"dir": path, "controllers": usable, "writable": writable}
+    return {"dir": path, "controllers": usable, "writable": writable, "kill": _try_kill(path)}
+
+
+def _try_kill(path):
+    """Whether a child group of ``path`` (v2) offers ``cgroup.kill``: True or why not."""
+    probe = cgroups.Group(2, {"any": path}).child(f"qinling-probe-{os.getpid()}")
+    try:
+        probe.make()
+    except OSError as exc:
+        return f"cannot make a child group: {exc.strerror or exc}"
+    try:
+        return os.path.exists(os.path.join(probe.paths[0], "cgroup.kill")) or (
+            "no cgroup.kill (Linux < 5.14)")
+    finally:
+        probe.remove()
 
 
 def _try_child(group):

@@ -4,7 +4,8 @@ Three processes, each confining itself before the next step (pivot_root mode, as
 
 - **W0**, forked by the zygote: new session, output to the worker's log, joins the worker's
   cgroup, unshares the pid namespace, forks W1, reports W1's pid to the zygote and exits (so the
-  zygote, a subreaper, becomes W1's parent). W1 holds a pidfd of the zygote and ends with it.
+  zygote, a subreaper, becomes W1's parent). W1 holds a pidfd of the zygote and ends with it
+  (or lingers, an orphan, when the service died too: ``init.py``).
 - **W1**, pid 1 of the new pid namespace: new mount, ipc and uts namespaces, the private root
   (``rootfs``), forks R, then serves as the worker's init (``init``: package downloads and
   execution cgroups for R, reaping); it drops to the function's uid when R is bound.
@@ -85,19 +86,31 @@ def start(plan, fds, report_fd, launch):
             group = cgroups.Group.from_plan(plan["cgroup"]).child("worker")
             steps.run("joining the worker's cgroup", group.join)
         # W1 ends when the zygote does. Not by a parent-death signal: it would fire when W0
-        # exits (W1's parent until then), and a uid change clears it.
+        # exits (W1's parent until then), and a uid change clears it. It lingers when the
+        # service died too (``init``): it watches the service as well.
         zygote = os.pidfd_open(os.getppid())
+        service = _pidfd(plan.get("service_pid"))
         if "pid" in plan["namespaces"]:
             steps.run("pid namespace", namespaces.unshare, ["pid"])
         pid = os.fork()
         if pid == 0:
             os.close(report_fd)
-            _init(plan, (listen_fd, bind_fd, zygote), steps, launch)
+            _init(plan, (listen_fd, bind_fd, zygote, service), steps, launch)
         os.write(report_fd, _REPORT.pack(pid))
     except BaseException:  # noqa: B902 - a forked child must reach os._exit
         traceback.print_exc()
         os._exit(FAILED)
     os._exit(0)
+
+
+def _pidfd(pid):
+    """A pidfd of ``pid`` (None without one, or when it is gone already)."""
+    if not pid:
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return None
 
 
 def await_binding(bind_fd):
@@ -125,7 +138,7 @@ def read_report(fd):
 
 def _init(plan, fds, steps, launch):
     """W1; never returns."""
-    listen_fd, bind_fd, zygote = fds
+    listen_fd, bind_fd, zygote, service = fds
     status = FAILED
     try:
         paths = _enter_root(plan, steps)
@@ -133,7 +146,9 @@ def _init(plan, fds, steps, launch):
         pid = os.fork()
         if pid == 0:
             init_sock.close()
-            os.close(zygote)
+            for fd in (zygote, service):
+                if fd is not None:
+                    os.close(fd)
             _runtime(Worker(plan, paths, listen_fd, runtime_sock, steps), bind_fd, launch)
         runtime_sock.close()
         os.close(listen_fd)
@@ -146,7 +161,8 @@ def _init(plan, fds, steps, launch):
         group = cgroups.Group(spec["version"], paths["cgroup"]) if spec else None
         requests = runtime_requests.RuntimeRequests(paths["packages"], group, plan["strict"],
                                                     bound)
-        status = init.serve(init_sock, requests, pid, zygote)
+        status = init.serve(init_sock, requests, pid, zygote, service,
+                            plan.get("orphan_linger") or 0.0)
     except SystemExit:
         status = 0
     except BaseException:  # noqa: B902

@@ -1,0 +1,110 @@
+"""Real resources for generated requests to address: a runtime, a function with a version,
+an alias of it and an execution, made through the API. A fuzzer's case that addresses them
+(``realize``) reaches past the 404s; ``settle`` undoes what a case did that would pile up or
+break the next ones (a deleted resource is made again, workers scaled up are released)."""
+
+ALIAS_PREFIX = "fuzz-"
+# The code of an image function: the document cannot say that ``code`` is JSON text, so a
+# generated one is almost never valid.
+IMAGE_CODE = '{"source": "image", "image": "python3"}'
+
+
+class RealResources:
+    def __init__(self):
+        self.api = None
+        self.ids = {}
+
+    def make_all(self, api):
+        """Make every resource with ``api`` (an ``ApiClient``); ``self``."""
+        self.api = api
+        self.make_runtime()
+        self.make_function()
+        self.make_alias()
+        self.make_execution()
+        return self
+
+    def created(self, response):
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def make_runtime(self):
+        runtime = self.created(self.api.create_runtime())
+        self.api.wait_for_status(f"/v1/runtimes/{runtime['id']}", {"available"})
+        self.ids["runtimes"] = runtime["id"]
+
+    def make_function(self):
+        """A hello function, with version 1."""
+        function = self.created(self.api.create_function(self.ids["runtimes"]))
+        self.ids["functions"] = function["id"]
+        self.created(self.api.post(f"/v1/functions/{function['id']}/versions", json={}))
+
+    def make_alias(self):
+        name = ALIAS_PREFIX + self.ids["functions"]
+        self.created(self.api.post("/v1/aliases", json={
+            "name": name, "function_id": self.ids["functions"], "function_version": 1}))
+        self.ids["aliases"] = name
+
+    def make_execution(self):
+        execution = self.created(self.api.execute(self.ids["functions"], input="fuzz"))
+        self.ids["executions"] = execution["id"]
+
+    # -- cases ----------------------------------------------------------------------------
+
+    def path_parameters(self, path):
+        """The real values of the parameters of ``path`` (a template such as
+        ``/v1/functions/{id}/versions/{version}``): ``id`` of the resource the path names."""
+        kind = path.split("/")[2] if path.count("/") >= 2 else ""
+        values = {"id": self.ids.get(kind), "name": self.ids.get("aliases"), "version": 1}
+        return {name: value for name, value in values.items()
+                if "{%s}" % name in path and value is not None}
+
+    def body_fields(self, method, path):
+        fields = {"function_id": self.ids["functions"], "runtime_id": self.ids["runtimes"],
+                  "function_alias": self.ids["aliases"]}
+        if (method.upper(), path) == ("POST", "/v1/functions"):
+            fields["code"] = IMAGE_CODE  # a new function (the real one keeps its package)
+        return fields
+
+    def realize(self, case):
+        """``case`` (a schemathesis case, changed in place) addressing the real resources:
+        its path parameters and the references its body makes (and a new function's
+        ``code`` an image's). A scale-up then asks for one worker (each is a process, and
+        the machine may have two cores)."""
+        path = case.operation.path
+        if case.path_parameters:
+            case.path_parameters = {**case.path_parameters, **self.path_parameters(path)}
+        if isinstance(case.body, dict):
+            fields = self.body_fields(case.method, path)
+            case.body = {key: fields.get(key, value) for key, value in case.body.items()}
+            if path.endswith("/scale_up"):
+                case.body["count"] = 1
+        return case
+
+    def settle(self, method, path, path_parameters, status):
+        """After a case answered ``status``: make again what a ``DELETE`` removed, release
+        the workers a scale-up started (each is a process: they would pile up)."""
+        if method.upper() == "DELETE" and status == 204:
+            self.restore()
+        elif path.endswith("/scale_up") and status == 202:
+            target = path.rsplit("/", 1)[0].format(**path_parameters)
+            response = self.api.post(target + "/detach")
+            assert response.status_code == 202, response.text
+
+    def missing(self, path):
+        return self.api.get(path).status_code == 404
+
+    def restore(self):
+        """Make again what a request deleted (a function with its alias; a runtime with
+        its function too). Call it after a ``DELETE`` answered 204."""
+        function = f"/v1/functions/{self.ids['functions']}"
+        if self.missing(f"/v1/runtimes/{self.ids['runtimes']}"):
+            self.make_runtime()
+            self.make_function()
+            self.make_alias()
+        elif self.missing(function) or self.missing(function + "/versions/1"):
+            self.make_function()
+            self.make_alias()
+        elif self.missing(f"/v1/aliases/{self.ids['aliases']}"):
+            self.make_alias()
+        if self.missing(f"/v1/executions/{self.ids['executions']}"):
+            self.make_execution()

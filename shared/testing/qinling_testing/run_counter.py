@@ -1,0 +1,49 @@
+"""Counts the runs of a function outside the platform, for fault tests.
+
+The function calls ``GET <counter.url>/run/<n>`` once per run (the platform must allow
+functions the network: ``[local] allow_network = true``), so a second run of one execution
+shows even when its row was recorded once, and a run of an execution that should not exist
+shows even when nothing else does::
+
+    def main(n, counter, **kwargs):
+        urllib.request.urlopen(f"{counter}/run/{n}", timeout=10).read()
+"""
+import collections
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SOURCE = '''\
+import urllib.request
+
+
+def main(n, counter, **kwargs):
+    urllib.request.urlopen(f"{counter}/run/{n}", timeout=10).read()
+    return n
+'''
+
+
+class RunCounter:
+    """``runs[n]``: the ``GET /run/<n>`` received, each one run of the function."""
+
+    def __init__(self):
+        self.runs = collections.Counter()
+        self._lock = threading.Lock()
+        counter = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                with counter._lock:
+                    counter.runs[int(self.path.rsplit("/", 1)[1])] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
