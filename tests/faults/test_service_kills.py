@@ -27,6 +27,7 @@ import pytest
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from qinling_shared import queues
 from qinling_testing.api_client import ApiClient
 from qinling_testing.fault_checks import executions_by_number, queued_messages
 from qinling_testing.platform import Platform
@@ -120,8 +121,10 @@ def kill_during_posts(platform, service, round_):
         round_.accepted_after_restart = 0
         platform.kill(service, signal.SIGKILL)
         killed_at = time.monotonic()
-        post_while_down(platform, service, round_)
-        platform.start(service)
+        try:
+            post_while_down(platform, service, round_)
+        finally:
+            platform.start(service)  # the next rounds need it, whatever happened here
         platform.wait_healthy(START_TIMEOUT)
         down = time.monotonic() - killed_at
         round_.serving.set()
@@ -136,11 +139,14 @@ def kill_during_posts(platform, service, round_):
 
 
 def post_while_down(platform, service, round_):
-    """Once the gateway knows the service is down (``/healthz`` says so), ``WHILE_DOWN``
-    POSTs. With the execution service down each is refused at once (503), with the gateway
-    down refused at connect; the other services take no part in accepting an execution."""
+    """Once the gateway knows the service is down (``/healthz`` says its RPC queue has no
+    consumer: what the gateway checks before it publishes; a request published a moment
+    earlier waits for the service's return, by design), ``WHILE_DOWN`` POSTs. With the
+    execution service down each is refused at once (503), with the gateway down refused at
+    connect; the other services take no part in accepting an execution."""
     if service != "api":
-        wait_for_health(platform.url, lambda checks: checks[service]["status"] != "ok")
+        gone = f"no consumer on queue {queues.rpc_queue(service)}"
+        wait_for_health(platform.url, lambda checks: gone in checks[service].get("error", ""))
     api = ApiClient(platform.url, timeout=10)
     try:
         for _ in range(WHILE_DOWN):

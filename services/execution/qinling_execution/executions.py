@@ -38,7 +38,10 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
     (``replays``); a late one makes nothing new."""
     key = requests_rules.idempotency_key(idempotency_key)
     request_key = requests_rules.request_key(request_key)
-    first = _by_key(session, caller, key, request_key)
+    # A first delivery's own request key made nothing yet (a second copy of one request
+    # meets the first at the unique index, in _accept): no query for it on the hot path.
+    first = _by_key(session, caller, key,
+                    request_key if delivery is not Verdict.RUN else None)
     if first is not None:
         if delivery is Verdict.RUN:
             return first.to_dict()

@@ -59,6 +59,18 @@ def test_a_late_replay_whose_first_delivery_made_nothing_makes_nothing(service, 
     assert service.execution_queue.take() == []
 
 
+@pytest.mark.parametrize("sync", [True, False])
+def test_a_second_copy_of_one_request_returns_the_first(service, function, ports, sync):
+    """A publish retried after a lost confirm: two first deliveries of one request. The
+    second meets the first at the request key's unique index."""
+    first = create(service, sync=sync)
+    again = create(service, sync=sync)
+    assert again["id"] == first["id"]
+    assert [e["id"] for e in service.list_executions()] == [first["id"]]
+    assert len(ports.worker_client.calls) == (1 if sync else 0)
+    assert len(service.execution_queue.take()) == (0 if sync else 1)
+
+
 def test_different_request_keys_are_different_executions(service, function):
     assert create(service, key="a", sync=False)["id"] != create(service, key="b", sync=False)["id"]
 
