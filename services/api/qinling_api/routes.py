@@ -3,10 +3,11 @@ from qinling_api import metrics
 from qinling_api.keys import api_reference_key, openapi_key
 from qinling_api.openapi import document, reference
 from qinling_api.views import (aliases, executions, functions, health, openapi, root,
-                               runtimes, versions, workers)
+                               runtimes, versions, webhooks, workers)
 
 FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
+WEBHOOK = "/v1/webhooks/{id}"
 
 
 def setup_routes(app):
@@ -61,3 +62,10 @@ def setup_routes(app):
     add("DELETE", "/v1/executions/{id}", executions.delete_execution)
     add("GET", "/v1/executions/{id}/log", executions.get_execution_log)
     add("POST", "/v1/executions/{id}/cancel", executions.cancel_execution)
+
+    add("POST", "/v1/webhooks", webhooks.create_webhook)
+    add("GET", "/v1/webhooks", webhooks.list_webhooks)
+    add("GET", WEBHOOK, webhooks.get_webhook)
+    add("PUT", WEBHOOK, webhooks.update_webhook)
+    add("DELETE", WEBHOOK, webhooks.delete_webhook)
+    add("POST", WEBHOOK + "/invoke", webhooks.invoke_webhook)

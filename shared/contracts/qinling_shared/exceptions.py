@@ -31,6 +31,13 @@ class NotFound(QinlingError):
     http_status = 404
 
 
+class Unauthorized(QinlingError):
+    """The request lacks valid credentials, e.g. a signed webhook invoke's signature."""
+
+    default_message = "Unauthorized."
+    http_status = 401
+
+
 class Forbidden(QinlingError):
     default_message = "Operation not allowed"
     http_status = 403
@@ -61,7 +68,8 @@ class Unavailable(QinlingError):
 
 
 WIRE_ERRORS = {cls.__name__: cls for cls in (
-    InvalidInput, NotFound, Forbidden, NotAllowed, Conflict, PayloadTooLarge, Unavailable,
+    InvalidInput, NotFound, Unauthorized, Forbidden, NotAllowed, Conflict, PayloadTooLarge,
+    Unavailable,
 )}
 
 

@@ -3,7 +3,7 @@ import pytest
 from qinling_shared import exceptions
 from qinling_shared.exceptions import WIRE_ERRORS, from_wire, wire_error
 
-EXPECTED_STATUS = {"InvalidInput": 400, "Forbidden": 403, "NotFound": 404, "NotAllowed": 405,
+EXPECTED_STATUS = {"InvalidInput": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404, "NotAllowed": 405,
                    "Conflict": 409, "PayloadTooLarge": 413, "Unavailable": 503}
 
 

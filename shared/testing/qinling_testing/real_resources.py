@@ -1,7 +1,8 @@
 """Real resources for generated requests to address: a runtime, a function with a version,
-an alias of it and an execution, made through the API. A fuzzer's case that addresses them
-(``realize``) reaches past the 404s; ``settle`` undoes what a case did that would pile up or
-break the next ones (a deleted resource is made again, workers scaled up are released)."""
+an alias of it, an execution and a webhook of the alias, made through the API. A fuzzer's
+case that addresses them (``realize``) reaches past the 404s; ``settle`` undoes what a case
+did that would pile up or break the next ones (a deleted resource is made again, workers
+scaled up are released)."""
 
 ALIAS_PREFIX = "fuzz-"
 # The code of an image function: the document cannot say that ``code`` is JSON text, so a
@@ -21,6 +22,7 @@ class RealResources:
         self.make_function()
         self.make_alias()
         self.make_execution()
+        self.make_webhook()
         return self
 
     def created(self, response):
@@ -47,6 +49,12 @@ class RealResources:
     def make_execution(self):
         execution = self.created(self.api.execute(self.ids["functions"], input="fuzz"))
         self.ids["executions"] = execution["id"]
+
+    def make_webhook(self):
+        """A webhook of the alias (an alias does not keep the function from being deleted)."""
+        webhook = self.created(self.api.post("/v1/webhooks", json={
+            "function_alias": self.ids["aliases"]}))
+        self.ids["webhooks"] = webhook["id"]
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -95,16 +103,21 @@ class RealResources:
 
     def restore(self):
         """Make again what a request deleted (a function with its alias; a runtime with
-        its function too). Call it after a ``DELETE`` answered 204."""
+        its function too; the webhook of a new alias). Call it after a ``DELETE`` answered
+        204."""
         function = f"/v1/functions/{self.ids['functions']}"
         if self.missing(f"/v1/runtimes/{self.ids['runtimes']}"):
             self.make_runtime()
             self.make_function()
             self.make_alias()
+            self.make_webhook()
         elif self.missing(function) or self.missing(function + "/versions/1"):
             self.make_function()
             self.make_alias()
+            self.make_webhook()
         elif self.missing(f"/v1/aliases/{self.ids['aliases']}"):
             self.make_alias()
         if self.missing(f"/v1/executions/{self.ids['executions']}"):
             self.make_execution()
+        if self.missing(f"/v1/webhooks/{self.ids['webhooks']}"):
+            self.make_webhook()

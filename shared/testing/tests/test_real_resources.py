@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 from qinling_testing.real_resources import IMAGE_CODE, RealResources
 
-IDS = {"runtimes": "r1", "functions": "f1", "aliases": "fuzz-f1", "executions": "e1"}
+IDS = {"runtimes": "r1", "functions": "f1", "aliases": "fuzz-f1", "executions": "e1",
+       "webhooks": "w1"}
 
 
 def real():
@@ -24,6 +25,7 @@ def test_path_parameters_name_the_resource_of_the_path():
         "id": "f1", "version": 1}
     assert resources.path_parameters("/v1/executions/{id}/log") == {"id": "e1"}
     assert resources.path_parameters("/v1/aliases/{name}") == {"name": "fuzz-f1"}
+    assert resources.path_parameters("/v1/webhooks/{id}/invoke") == {"id": "w1"}
     assert resources.path_parameters("/") == {}
 
 

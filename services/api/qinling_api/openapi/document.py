@@ -24,10 +24,12 @@ TAGS = {
     "versions": "Immutable snapshots of a package function.",
     "aliases": "Project-unique names of function versions.",
     "executions": "Runs of a function (execution service).",
+    "webhooks": "URLs that run a function, optionally signed (trigger service).",
 }
 FAULTS = {
     400: ("BadRequest", "The request is malformed (body, encoding, headers, a field's type) "
                         "or breaks a rule of the service that owns the resource."),
+    401: ("Unauthorized", "The webhook's signature is missing, malformed or wrong."),
     403: ("Forbidden", "Not allowed: the resource is in use, or admin rights are needed."),
     404: ("NotFound", "No such resource."),
     405: ("NotAllowed", "Not allowed for this resource (an image function has no package)."),
@@ -43,7 +45,7 @@ PATH_PARAMETERS = {
 }
 PATH_DESCRIPTIONS = {"id": "The {}'s id.", "name": "The alias's name.",
                      "version": "The version number (0: the function's live code)."}
-OWNER = {"runtimes": "runtime", "executions": "execution"}
+OWNER = {"runtimes": "runtime", "executions": "execution", "webhooks": "webhook"}
 
 
 def union_property(self, field, **kwargs):

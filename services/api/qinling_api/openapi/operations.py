@@ -8,7 +8,7 @@ A response is ``None`` (no body), a schema class (JSON) or a ``{media type: sche
 import dataclasses
 
 from qinling_api.schemas import (aliases, common, executions, functions, runtimes, versions,
-                                 workers)
+                                 webhooks, workers)
 
 UP_FRONT = (400, 413, 415)
 RPC = (*UP_FRONT, 503)
@@ -193,7 +193,29 @@ def execution_operations():
     ]
 
 
+def webhook_operations():
+    by_id = "/v1/webhooks/{id}"
+    return [
+        op("POST", "/v1/webhooks", "create_webhook", "webhooks",
+           "A URL that runs a function version, or an alias's version when invoked.",
+           {201: webhooks.Webhook}, 404, body=webhooks.WebhookCreate),
+        op("GET", "/v1/webhooks", "list_webhooks", "webhooks", "The project's webhooks.",
+           {200: webhooks.WebhookList}, 403, query=webhooks.WebhookQuery),
+        op("GET", by_id, "get_webhook", "webhooks", "A webhook.", {200: webhooks.Webhook}, 404),
+        op("PUT", by_id, "update_webhook", "webhooks", "Change a webhook's target, "
+           "description or secret.", {200: webhooks.Webhook}, 404,
+           body=webhooks.WebhookUpdate),
+        op("DELETE", by_id, "delete_webhook", "webhooks", "Delete a webhook.", {204: None},
+           404),
+        op("POST", by_id + "/invoke", "invoke_webhook", "webhooks",
+           "Run the webhook's target asynchronously with the body as input (no "
+           "authentication; with a secret, the X-Qinling-Signature-256 header).",
+           {202: webhooks.WebhookInvoked}, 401, 404,
+           body={"application/json": {"type": "object"}}, body_required=False),
+    ]
+
+
 def all_operations():
     return [*root_operations(), *runtime_operations(), *function_operations(),
             *worker_operations(), *version_operations(), *alias_operations(),
-            *execution_operations()]
+            *execution_operations(), *webhook_operations()]

@@ -1,0 +1,44 @@
+"""Tables owned by the trigger service: webhooks (jobs and event triggers: later issues)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from qinling_shared import clock
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Webhook(Base):
+    """A URL that runs a function (or the version an alias names when it is invoked)."""
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
+    function_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    # null with an alias; 0 (the live code) when omitted (webhook_rules), where Qinling
+    # stored null and its invoke crashed on it
+    function_version: Mapped[int | None] = mapped_column(sa.Integer)
+    function_alias: Mapped[str | None] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.String(255))
+    # write-only: never in to_dict
+    secret: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+
+    def to_dict(self):
+        """The webhook as Qinling's API shows it, less ``webhook_url`` (the gateway knows its
+        public URL) and never the secret."""
+        return {
+            "id": self.id, "function_id": self.function_id,
+            "function_version": self.function_version, "function_alias": self.function_alias,
+            "description": self.description, "project_id": self.project_id,
+            "created_at": clock.render(self.created_at),
+            "updated_at": clock.render(self.updated_at),
+        }
+
+    def target(self):
+        """What the execution service is asked to run: the alias, or the function version."""
+        if self.function_alias:
+            return {"function_alias": self.function_alias}
+        return {"function_id": self.function_id, "function_version": self.function_version}
