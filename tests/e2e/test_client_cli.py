@@ -274,6 +274,24 @@ def test_execution_commands(cli, hello_function_id):
                    "--filter", f"function_id={fid}") == []
 
 
+def test_job_commands(cli, hello_function_id):
+    job = as_json(cli, "job", "create", "--function", hello_function_id,
+                  "--name", "cli-job", "--pattern", "0 0 1 1 *", "--function-input", "x")
+    assert (job["status"], job["pattern"], job["count"]) == ("running", "0 0 1 1 *", None)
+    assert as_json(cli, "job", "show", job["id"])["name"] == "cli-job"
+    assert job["id"] in {row["Id"] for row in as_json(cli, "job", "list")}
+    paused = as_json(cli, "job", "update", job["id"], "--status", "paused")
+    assert paused["status"] == "paused"
+    assert "Invalid status. (HTTP 400)" in fails(
+        cli, "job", "update", job["id"], "--status", "done")
+    assert "Execution time must be at least 1 minute in the future. (HTTP 400)" in fails(
+        cli, "job", "create", "--function", hello_function_id,
+        "--first-execution-time", "2000-01-01T00:00:00")
+    ok(cli, "job", "delete", job["id"])
+    assert f"Job not found [id={job['id']}]" in fails(cli, "job", "show",
+                                                      job["id"])
+
+
 @pytest.mark.parametrize("args,message", [
     (("function", "show", "00000000-0000-4000-8000-000000000000"),
      "Function not found [id=00000000-0000-4000-8000-000000000000] (HTTP 404)"),

@@ -2,12 +2,13 @@
 from qinling_api import metrics
 from qinling_api.keys import api_reference_key, openapi_key
 from qinling_api.openapi import document, reference
-from qinling_api.views import (aliases, executions, functions, health, openapi, root,
-                               runtimes, versions, webhooks, workers)
+from qinling_api.views import (aliases, executions, functions, health, jobs, openapi,
+                               root, runtimes, versions, webhooks, workers)
 
 FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
 WEBHOOK = "/v1/webhooks/{id}"
+JOB = "/v1/jobs/{id}"
 
 
 def setup_routes(app):
@@ -69,3 +70,9 @@ def setup_routes(app):
     add("PUT", WEBHOOK, webhooks.update_webhook)
     add("DELETE", WEBHOOK, webhooks.delete_webhook)
     add("POST", WEBHOOK + "/invoke", webhooks.invoke_webhook)
+
+    add("POST", "/v1/jobs", jobs.create_job)
+    add("GET", "/v1/jobs", jobs.list_jobs)
+    add("GET", JOB, jobs.get_job)
+    add("PUT", JOB, jobs.update_job)
+    add("DELETE", JOB, jobs.delete_job)

@@ -1,19 +1,25 @@
-"""The trigger service. It owns the webhooks table (jobs and event_triggers: later issues),
-keeps its database migrated and tells the function service what uses a function.
+"""The trigger service. It owns the webhooks and jobs tables (event_triggers: a later
+issue), keeps its database migrated, fires due jobs (a timer; any number of replicas may run)
+and tells the function service what uses a function.
 
-Each entrypoint calls one handler of ``webhooks`` with the ports it uses: the database
-session, the caller and the RPC proxies of the function and execution services.
+Each entrypoint calls one handler of ``webhooks``, ``jobs`` or ``job_firing`` with the ports
+it uses: the database session, the caller, the RPC proxies of the function and execution
+services, and the time (read here).
 """
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from qinling_nameko.database import Database
 from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
 from qinling_nameko.rpc import rpc
+from qinling_shared import clock
+from qinling_shared.context import tenancy
 from qinling_shared.exceptions import QinlingError
 
-from qinling_trigger import webhooks
+from qinling_trigger import job_firing, jobs, webhooks
+from qinling_trigger.dependencies import ContextData, JobSettings
 
 
 class TriggerService(ServesMetrics):
@@ -23,6 +29,8 @@ class TriggerService(ServesMetrics):
     function = RpcProxy("function")
     execution = RpcProxy("execution")
     caller = CurrentCaller()
+    context_data = ContextData()
+    job_settings = JobSettings()
 
     @rpc
     def ping(self):
@@ -31,8 +39,8 @@ class TriggerService(ServesMetrics):
     @rpc(expected_exceptions=QinlingError)
     def function_usage(self, function_id, version=None):
         """``{"jobs": n, "webhooks": n}``: active jobs and webhooks that run ``function_id``
-        (any version when ``version`` is ``None``). No jobs yet."""
-        return {"jobs": 0,
+        (any version when ``version`` is ``None``)."""
+        return {"jobs": jobs.function_usage(function_id, version, db=self.db),
                 "webhooks": webhooks.function_usage(function_id, version, db=self.db)}
 
     # -- webhooks -------------------------------------------------------------------------
@@ -65,3 +73,38 @@ class TriggerService(ServesMetrics):
         has a secret. ``{"execution_id": id}`` of the asynchronous execution it submitted."""
         return webhooks.invoke_webhook(webhook_id, body_text, signature_header, db=self.db,
                                        execution=self.execution)
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=QinlingError)
+    def create_job(self, values):
+        return jobs.create_job(values, db=self.db, caller=self.caller, function=self.function,
+                               now=clock.utcnow())
+
+    @rpc(expected_exceptions=QinlingError)
+    def list_jobs(self, query=None):
+        return jobs.list_jobs(query, db=self.db, caller=self.caller)
+
+    @rpc(expected_exceptions=QinlingError)
+    def get_job(self, job_id):
+        return jobs.get_job(job_id, db=self.db, caller=self.caller)
+
+    @rpc(expected_exceptions=QinlingError)
+    def update_job(self, job_id, values):
+        return jobs.update_job(job_id, values, db=self.db, caller=self.caller,
+                               now=clock.utcnow())
+
+    @rpc(expected_exceptions=QinlingError)
+    def delete_job(self, job_id):
+        jobs.delete_job(job_id, db=self.db, caller=self.caller)
+
+    @timer(interval=job_firing.POLL_INTERVAL)
+    def fire_due_jobs(self):
+        job_firing.fire_due_jobs(self.db, self.submit_as_project, clock.utcnow(),
+                                 **self.job_settings)
+
+    def submit_as_project(self, project_id, values, idempotency_key):
+        """An async execution submitted as the job's project (its alias is that project's)."""
+        self.context_data.update(
+            (key, value) for key, value in tenancy(project_id).items() if value is not None)
+        return self.execution.create_execution(values, idempotency_key=idempotency_key)

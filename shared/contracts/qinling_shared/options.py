@@ -132,6 +132,15 @@ function_opts = [
                help="Most versions one function may have (Qinling hard-coded 10)."),
 ]
 
+trigger_opts = [
+    cfg.IntOpt("job_grace", default=60, min=1,
+               help="Seconds a job's tick may be late and still run; a later tick (after a "
+                    "downtime) is missed."),
+    cfg.IntOpt("job_catch_up", default=0, min=0,
+               help="How many of a job's latest missed ticks still run after a downtime "
+                    "(0: missed ticks are skipped; Qinling replayed them all)."),
+]
+
 etcd_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="etcd host."),
     cfg.PortOpt("port", default=2379, help="etcd client port."),
@@ -187,6 +196,7 @@ GROUPS = {
     "swift": swift_opts,
     "s3": s3_opts,
     "function": function_opts,
+    "trigger": trigger_opts,
     "etcd": etcd_opts,
     "resource_limits": resource_limits_opts,
     "local": local_opts,

@@ -1,13 +1,14 @@
 """Real resources for generated requests to address: a runtime, a function with a version,
-an alias of it, an execution and a webhook of the alias, made through the API. A fuzzer's
-case that addresses them (``realize``) reaches past the 404s; ``settle`` undoes what a case
-did that would pile up or break the next ones (a deleted resource is made again, workers
+an alias of it, an execution, and a webhook and a job of the alias, made through the API. A
+fuzzer's case that addresses them (``realize``) reaches past the 404s; ``settle`` undoes what a
+case did that would pile up or break the next ones (a deleted resource is made again, workers
 scaled up are released)."""
 
 ALIAS_PREFIX = "fuzz-"
 # The code of an image function: the document cannot say that ``code`` is JSON text, so a
 # generated one is almost never valid.
 IMAGE_CODE = '{"source": "image", "image": "python3"}'
+JOB_PATTERN = "0 0 1 1 *"
 
 
 class RealResources:
@@ -23,6 +24,7 @@ class RealResources:
         self.make_alias()
         self.make_execution()
         self.make_webhook()
+        self.make_job()
         return self
 
     def created(self, response):
@@ -55,6 +57,13 @@ class RealResources:
         webhook = self.created(self.api.post("/v1/webhooks", json={
             "function_alias": self.ids["aliases"]}))
         self.ids["webhooks"] = webhook["id"]
+
+    def make_job(self):
+        """A yearly job of the alias (it does not fire during a run, nor keep the function
+        from being deleted)."""
+        job = self.created(self.api.post("/v1/jobs", json={
+            "function_alias": self.ids["aliases"], "pattern": JOB_PATTERN}))
+        self.ids["jobs"] = job["id"]
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -103,21 +112,25 @@ class RealResources:
 
     def restore(self):
         """Make again what a request deleted (a function with its alias; a runtime with
-        its function too; the webhook of a new alias). Call it after a ``DELETE`` answered
-        204."""
+        its function too; the webhook and job of a new alias). Call it after a ``DELETE``
+        answered 204."""
         function = f"/v1/functions/{self.ids['functions']}"
         if self.missing(f"/v1/runtimes/{self.ids['runtimes']}"):
             self.make_runtime()
             self.make_function()
             self.make_alias()
             self.make_webhook()
+            self.make_job()
         elif self.missing(function) or self.missing(function + "/versions/1"):
             self.make_function()
             self.make_alias()
             self.make_webhook()
+            self.make_job()
         elif self.missing(f"/v1/aliases/{self.ids['aliases']}"):
             self.make_alias()
         if self.missing(f"/v1/executions/{self.ids['executions']}"):
             self.make_execution()
         if self.missing(f"/v1/webhooks/{self.ids['webhooks']}"):
             self.make_webhook()
+        if self.missing(f"/v1/jobs/{self.ids['jobs']}"):
+            self.make_job()

@@ -25,6 +25,7 @@ TAGS = {
     "aliases": "Project-unique names of function versions.",
     "executions": "Runs of a function (execution service).",
     "webhooks": "URLs that run a function, optionally signed (trigger service).",
+    "jobs": "Functions run on a cron pattern or once at a time (trigger service).",
 }
 FAULTS = {
     400: ("BadRequest", "The request is malformed (body, encoding, headers, a field's type) "
@@ -45,7 +46,8 @@ PATH_PARAMETERS = {
 }
 PATH_DESCRIPTIONS = {"id": "The {}'s id.", "name": "The alias's name.",
                      "version": "The version number (0: the function's live code)."}
-OWNER = {"runtimes": "runtime", "executions": "execution", "webhooks": "webhook"}
+OWNER = {"runtimes": "runtime", "executions": "execution", "webhooks": "webhook",
+         "jobs": "job"}
 
 
 def union_property(self, field, **kwargs):

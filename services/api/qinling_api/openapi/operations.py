@@ -7,8 +7,8 @@ A response is ``None`` (no body), a schema class (JSON) or a ``{media type: sche
 """
 import dataclasses
 
-from qinling_api.schemas import (aliases, common, executions, functions, runtimes, versions,
-                                 webhooks, workers)
+from qinling_api.schemas import (aliases, common, executions, functions, jobs, runtimes,
+                                 versions, webhooks, workers)
 
 UP_FRONT = (400, 413, 415)
 RPC = (*UP_FRONT, 503)
@@ -215,7 +215,23 @@ def webhook_operations():
     ]
 
 
+def job_operations():
+    by_id = "/v1/jobs/{id}"
+    return [
+        op("POST", "/v1/jobs", "create_job", "jobs",
+           "Run a function version, or an alias's version when it fires, on a cron pattern "
+           "or once at a time (asynchronous executions).", {201: jobs.Job}, 404,
+           body=jobs.JobCreate),
+        op("GET", "/v1/jobs", "list_jobs", "jobs", "The project's jobs.",
+           {200: jobs.JobList}, 403, query=jobs.JobQuery),
+        op("GET", by_id, "get_job", "jobs", "A job.", {200: jobs.Job}, 404),
+        op("PUT", by_id, "update_job", "jobs", "Change a job's name, input, pattern or next "
+           "time; pause, resume or cancel it.", {200: jobs.Job}, 404, body=jobs.JobUpdate),
+        op("DELETE", by_id, "delete_job", "jobs", "Delete a job.", {204: None}, 404),
+    ]
+
+
 def all_operations():
     return [*root_operations(), *runtime_operations(), *function_operations(),
             *worker_operations(), *version_operations(), *alias_operations(),
-            *execution_operations(), *webhook_operations()]
+            *execution_operations(), *webhook_operations(), *job_operations()]

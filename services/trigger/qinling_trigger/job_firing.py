@@ -1,0 +1,86 @@
+"""The scheduler (handler of a timer): fires the due ticks of running jobs. Ports: ``db``
+(the session on the shared database), ``submit`` (a callable ``(project_id, values, key)``
+that submits an async execution as that project) and ``now``.
+
+Any number of trigger services may run on one database. Each due job's tick is *claimed*
+with a compare-and-set ``UPDATE`` on the job's ``next_execution_time`` and status: the
+replica whose update changes the row (rowcount 1) owns the ticks ``schedule.plan_ticks``
+chose, and only it submits them; the others see rowcount 0 and do nothing. A submit is
+idempotent by ``schedule.idempotency_key(job id, tick)``, so retrying it never runs a tick
+twice.
+"""
+import logging
+
+import sqlalchemy as sa
+
+from qinling_trigger import schedule
+from qinling_trigger.models import Job
+
+LOG = logging.getLogger(__name__)
+POLL_INTERVAL = 1           # seconds between two looks for due jobs
+SUBMIT_ATTEMPTS = 3
+DUE_BATCH = 100             # due jobs read per poll
+
+
+def due_jobs(db, now, limit=DUE_BATCH):
+    """Running jobs whose next tick is at or before ``now``, the most overdue first."""
+    return list(db.scalars(
+        sa.select(Job).where(Job.status == schedule.RUNNING,
+                             Job.next_execution_time <= now)
+        .order_by(Job.next_execution_time).limit(limit)))
+
+
+def claim(db, job_id, old_next, plan, now):
+    """Compare-and-set: move the job to ``plan``'s state if it is still running at tick
+    ``old_next``. True when this caller changed the row (it owns the plan's ticks)."""
+    result = db.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.next_execution_time == old_next,
+               Job.status == schedule.RUNNING)
+        .values(next_execution_time=plan.next_execution_time, count=plan.count,
+                status=plan.status, updated_at=now)
+        .execution_options(synchronize_session=False))
+    db.commit()
+    return result.rowcount == 1
+
+
+def execution_values(job):
+    return {**job.target(), "sync": False, "input": job.function_input,
+            "description": schedule.execution_description(job.id)}
+
+
+def fire_job(db, job, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
+    """Plan, claim and submit one job's ticks; the ticks this caller fired."""
+    fields = job.schedule_fields()
+    plan = schedule.plan_ticks(fields, now, grace, catch_up)
+    if plan is None or not claim(db, job.id, fields["next_execution_time"], plan, now):
+        return ()
+    if plan.skipped_last is not None:
+        LOG.info("job %s skipped its missed ticks %s .. %s", job.id, plan.skipped_first,
+                 plan.skipped_last)
+    values = execution_values(job)
+    for tick in plan.fire:
+        submit_tick(submit, job, values, tick)
+    return plan.fire
+
+
+def submit_tick(submit, job, values, tick):
+    key = schedule.idempotency_key(job.id, tick)
+    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        try:
+            submit(job.project_id, values, key)
+            return True
+        except Exception:  # noqa: BLE001 - a failed submit must not stop the other jobs
+            LOG.exception("job %s tick %s: submit attempt %d failed", job.id, tick, attempt)
+    return False
+
+
+def fire_due_jobs(db, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
+    """One poll: fire every due running job; ``{job id: ticks fired}`` of those this
+    caller claimed."""
+    fired = {}
+    for job in due_jobs(db, now):
+        ticks = fire_job(db, job, submit, now, grace, catch_up)
+        if ticks:
+            fired[job.id] = ticks
+    return fired

@@ -1,0 +1,86 @@
+"""Handlers of jobs. Ports: ``db`` (the session), ``caller``, ``function`` (RPC proxy of the
+function service) and ``now`` (naive UTC, read at the edge).
+
+The rules (fields, exact 400 messages, status moves) are ``schedule``'s; the target must
+exist in the caller's own project as a webhook's (``webhooks.check_target``). An alias is
+stored by name and resolved by the execution service each time the job fires.
+"""
+import uuid
+
+import sqlalchemy as sa
+
+from qinling_nameko import queries
+from qinling_nameko.database import get_scoped
+
+from qinling_trigger import schedule
+from qinling_trigger.models import Job
+from qinling_trigger.webhooks import check_target
+
+JOB_FILTERS = frozenset(("name", "function_id", "function_version", "function_alias",
+                         "status", "pattern"))
+JOB_SORTABLE = ("created_at", "updated_at", "next_execution_time")
+
+
+def create_job(values, *, db, caller, function, now):
+    clean = schedule.new_job(values, now)
+    check_target(function, caller, clean)
+    job = Job(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
+    db.add(job)
+    db.commit()
+    return job.to_dict()
+
+
+def list_jobs(query, *, db, caller):
+    rows = queries.scoped_rows(db, Job, query or {}, JOB_SORTABLE, caller.project_id,
+                               caller.is_admin, filters=JOB_FILTERS)
+    return [row.to_dict() for row in rows]
+
+
+def get_job(job_id, *, db, caller):
+    return visible(db, caller, job_id).to_dict()
+
+
+def update_job(job_id, values, *, db, caller, now):
+    """Qinling's ``PUT``: name, input, pattern, next time and status (pause, resume,
+    cancel). Written with a compare-and-set on the status and next time read, so an update
+    never overwrites a tick the scheduler claimed meanwhile (it is then refused as a
+    conflict of the job's state: read again and retry)."""
+    job = visible(db, caller, job_id)
+    changes = schedule.job_changes(job.schedule_fields(), values, now)
+    if not changes:
+        return job.to_dict()
+    result = db.execute(
+        sa.update(Job)
+        .where(Job.id == job.id, Job.status == job.status,
+               Job.next_execution_time == job.next_execution_time)
+        .values(**changes, updated_at=now))
+    db.commit()
+    db.expire(job)
+    if result.rowcount != 1:
+        # the scheduler fired the job between the read and the write: apply on the new state
+        return update_job(job_id, values, db=db, caller=caller, now=now)
+    return visible(db, caller, job_id).to_dict()
+
+
+def delete_job(job_id, *, db, caller):
+    db.delete(visible(db, caller, job_id))
+    db.commit()
+
+
+def function_usage(function_id, version, *, db):
+    """How many unfinished jobs (running or paused) run ``function_id`` (at ``version``
+    unless it is ``None``); those naming an alias do not count, as webhooks."""
+    query = sa.select(sa.func.count()).select_from(Job).where(
+        Job.function_id == function_id, Job.function_alias.is_(None),
+        Job.status.not_in(schedule.FINISHED))
+    if version is not None:
+        query = query.where(Job.function_version == version)
+    return db.scalar(query)
+
+
+def visible(db, caller, job_id):
+    return get_scoped(db, Job, job_id, caller.project_id, caller.is_admin, not_found(job_id))
+
+
+def not_found(job_id):
+    return f"Job not found [id={job_id}]"

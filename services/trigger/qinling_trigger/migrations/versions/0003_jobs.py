@@ -1,0 +1,36 @@
+"""jobs: a function run on a cron pattern or once at a time
+
+Revision ID: 0003
+Revises: 0002
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(255)),
+        sa.Column("project_id", sa.String(80), nullable=False, index=True),
+        sa.Column("function_id", sa.String(36), index=True),
+        sa.Column("function_version", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("function_alias", sa.String(255)),
+        sa.Column("function_input", sa.Text),
+        sa.Column("pattern", sa.Text),
+        sa.Column("status", sa.String(32), nullable=False, index=True),
+        sa.Column("first_execution_time", sa.DateTime),
+        sa.Column("next_execution_time", sa.DateTime, nullable=False, index=True),
+        sa.Column("count", sa.Integer),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime),
+    )
+
+
+def downgrade():
+    op.drop_table("jobs")

@@ -1,0 +1,113 @@
+"""The scheduler on a database in memory: claims, submits, ``count`` and missed ticks."""
+import datetime
+
+from qinling_trigger import job_firing, jobs, schedule
+from qinling_trigger.models import Job
+
+CREATED = datetime.datetime(2030, 1, 1, 12, 0, 30)
+MINUTE = datetime.timedelta(minutes=1)
+
+
+class Submits:
+    def __init__(self, failures=0):
+        self.calls, self.failures = [], failures
+
+    def __call__(self, project_id, values, key):
+        self.calls.append((project_id, values, key))
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("broker away")
+
+
+def new_job(session, caller, function, **values):
+    return jobs.create_job(values, db=session, caller=caller, function=function, now=CREATED)
+
+
+def test_a_recurring_job_with_count_3_runs_exactly_3_times_and_ends_done(
+        session, caller, function):
+    job = new_job(session, caller, function, function_id="f1", function_input='{"a": 1}',
+                  pattern="* * * * *", count=3)
+    submit = Submits()
+    now = datetime.datetime(2030, 1, 1, 12, 1, 0, 200000)
+    for _ in range(6):       # two polls per minute, six minutes
+        job_firing.fire_due_jobs(session, submit, now)
+        job_firing.fire_due_jobs(session, submit, now + datetime.timedelta(seconds=1))
+        now += MINUTE
+    ticks = [datetime.datetime(2030, 1, 1, 12, minute) for minute in (1, 2, 3)]
+    assert submit.calls == [
+        ("p1", {"function_id": "f1", "function_version": 0, "sync": False,
+                "input": '{"a": 1}', "description": f"Created by Job {job['id']}"},
+         schedule.idempotency_key(job["id"], tick)) for tick in ticks]
+    shown = jobs.get_job(job["id"], db=session, caller=caller)
+    assert (shown["status"], shown["count"]) == ("done", 0)
+    assert shown["next_execution_time"] == "2030-01-01T12:03:00Z"
+
+
+def test_an_alias_job_submits_the_alias_to_be_resolved_when_it_fires(
+        session, caller, function):
+    new_job(session, caller, function, function_alias="prod", pattern="* * * * *")
+    submit = Submits()
+    job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 12, 1, 1))
+    (_, values, _), = submit.calls
+    assert values["function_alias"] == "prod" and "function_id" not in values
+
+
+def test_a_stale_claimer_loses_the_tick(session, caller, function):
+    """Two replicas read the same due job; the second's compare-and-set changes nothing."""
+    new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    now = datetime.datetime(2030, 1, 1, 12, 1, 5)
+    row, = job_firing.due_jobs(session, now)
+    fields = row.schedule_fields()
+    plan = schedule.plan_ticks(fields, now)
+    old = fields["next_execution_time"]
+    assert job_firing.claim(session, row.id, old, plan, now) is True
+    assert job_firing.claim(session, row.id, old, plan, now) is False
+
+
+def test_missed_ticks_after_a_downtime_are_skipped(session, caller, function):
+    job = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    submit = Submits()
+    after_downtime = datetime.datetime(2030, 1, 1, 13, 0, 5)
+    job_firing.fire_due_jobs(session, submit, after_downtime)
+    assert [key for _, _, key in submit.calls] == [
+        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
+    submit.calls.clear()
+    job_firing.fire_due_jobs(session, submit, after_downtime, catch_up=0)
+    assert submit.calls == []
+    shown = jobs.get_job(job["id"], db=session, caller=caller)
+    assert shown["next_execution_time"] == "2030-01-01T13:01:00Z"
+
+
+def test_catch_up_runs_the_latest_missed_ticks(session, caller, function):
+    job = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    submit = Submits()
+    job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 13, 0, 5),
+                             catch_up=2)
+    assert [key for _, _, key in submit.calls] == [
+        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, minute))
+        for minute in (58, 59)] + [
+        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
+
+
+def test_a_failed_submit_is_retried_with_the_same_key_and_stops_no_other_job(
+        session, caller, function):
+    first = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    second = new_job(session, caller, function, function_id="f1", function_version=1,
+                     pattern="* * * * *")
+    submit = Submits(failures=job_firing.SUBMIT_ATTEMPTS)  # the first job's attempts all fail
+    fired = job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 12, 1, 1))
+    assert set(fired) == {first["id"], second["id"]}
+    keys = [key for _, _, key in submit.calls]
+    assert len(keys) == job_firing.SUBMIT_ATTEMPTS + 1
+    assert len(set(keys[:job_firing.SUBMIT_ATTEMPTS])) == 1
+
+
+def test_paused_and_not_yet_due_jobs_do_not_fire(session, caller, function):
+    paused = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    jobs.update_job(paused["id"], {"status": "paused"}, db=session, caller=caller,
+                    now=CREATED)
+    new_job(session, caller, function, function_id="f1", pattern="0 0 1 1 *")
+    submit = Submits()
+    assert job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 12, 1, 1)) == {}
+    assert submit.calls == []
+    assert session.get(Job, paused["id"]).status == "paused"
