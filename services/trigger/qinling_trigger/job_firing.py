@@ -2,12 +2,16 @@
 (the session on the shared database), ``submit`` (a callable ``(project_id, values, key)``
 that submits an async execution as that project) and ``now``.
 
-Any number of trigger services may run on one database. Each due job's tick is *claimed*
-with a compare-and-set ``UPDATE`` on the job's ``next_execution_time`` and status: the
-replica whose update changes the row (rowcount 1) owns the ticks ``schedule.plan_ticks``
-chose, and only it submits them; the others see rowcount 0 and do nothing. A submit is
-idempotent by ``schedule.idempotency_key(job id, tick)``, so retrying it never runs a tick
-twice.
+Any number of trigger services may run on one database, and each tick runs exactly once:
+
+- a submit is idempotent by ``schedule.idempotency_key(job id, tick)``: the execution service
+  returns the first execution of a key again, so submitting a tick twice runs it once;
+- a replica submits a due job's ticks (``schedule.plan_ticks``) *first*, then moves the job
+  on with a compare-and-set ``UPDATE`` of its ``next_execution_time`` and status (the
+  *claim*). A replica that dies, or cannot submit, before its claim leaves the tick due: the
+  next poll, here or in another replica, submits it again (to the same execution) and claims
+  it. A replica that loses the claim (rowcount 0) had submitted a tick another replica
+  submitted too: one execution.
 """
 import logging
 
@@ -50,17 +54,20 @@ def execution_values(job):
 
 
 def fire_job(db, job, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
-    """Plan, claim and submit one job's ticks; the ticks this caller fired."""
+    """Plan, submit and claim one job's ticks; the ticks this caller claimed (``()`` when a
+    submit failed, so the job stays due, or another replica claimed them)."""
     fields = job.schedule_fields()
     plan = schedule.plan_ticks(fields, now, grace, catch_up)
-    if plan is None or not claim(db, job.id, fields["next_execution_time"], plan, now):
+    if plan is None:
+        return ()
+    values = execution_values(job)
+    if not all(submit_tick(submit, job, values, tick) for tick in plan.fire):
+        return ()  # not claimed: the next poll submits again, with the same keys
+    if not claim(db, job.id, fields["next_execution_time"], plan, now):
         return ()
     if plan.skipped_last is not None:
         LOG.info("job %s skipped its missed ticks %s .. %s", job.id, plan.skipped_first,
                  plan.skipped_last)
-    values = execution_values(job)
-    for tick in plan.fire:
-        submit_tick(submit, job, values, tick)
     return plan.fire
 
 

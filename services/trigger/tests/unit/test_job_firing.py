@@ -89,17 +89,38 @@ def test_catch_up_runs_the_latest_missed_ticks(session, caller, function):
         schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
 
 
-def test_a_failed_submit_is_retried_with_the_same_key_and_stops_no_other_job(
+def test_a_failed_submit_leaves_its_tick_due_and_stops_no_other_job(
         session, caller, function):
     first = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
     second = new_job(session, caller, function, function_id="f1", function_version=1,
                      pattern="* * * * *")
     submit = Submits(failures=job_firing.SUBMIT_ATTEMPTS)  # the first job's attempts all fail
-    fired = job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 12, 1, 1))
-    assert set(fired) == {first["id"], second["id"]}
+    now = datetime.datetime(2030, 1, 1, 12, 1, 1)
+    fired = job_firing.fire_due_jobs(session, submit, now)
+    assert set(fired) == {second["id"]}               # the first is not claimed: still due
     keys = [key for _, _, key in submit.calls]
     assert len(keys) == job_firing.SUBMIT_ATTEMPTS + 1
     assert len(set(keys[:job_firing.SUBMIT_ATTEMPTS])) == 1
+    again = job_firing.fire_due_jobs(session, submit, now + datetime.timedelta(seconds=1))
+    assert set(again) == {first["id"]}                 # the next poll: same tick, same key
+    assert submit.calls[-1][2] == keys[0]
+
+
+def test_a_replica_that_died_before_its_claim_leaves_the_tick_to_the_next_poll(
+        session, caller, function):
+    """It submitted, then died: the tick is still due, is submitted again with the same key
+    (one execution: the execution service returns the first of a key) and claimed."""
+    job = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    submit = Submits()
+    now = datetime.datetime(2030, 1, 1, 12, 1, 1)
+    row, = job_firing.due_jobs(session, now)
+    plan = schedule.plan_ticks(row.schedule_fields(), now)
+    for tick in plan.fire:          # what the replica did before it died: no claim
+        job_firing.submit_tick(submit, row, job_firing.execution_values(row), tick)
+    assert job_firing.fire_due_jobs(session, submit, now + datetime.timedelta(seconds=2)) == {
+        job["id"]: plan.fire}
+    key = schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, 1))
+    assert [k for _, _, k in submit.calls] == [key, key]
 
 
 def test_paused_and_not_yet_due_jobs_do_not_fire(session, caller, function):
