@@ -1,6 +1,6 @@
 """Pure validation of function aliases, with Qinling's messages (its fixes: docs/compatibility.md)."""
 from qinling_shared.exceptions import InvalidInput
-from qinling_shared.versions import number as version_number
+from qinling_shared.versions import field as version
 
 from qinling_function import rules
 
@@ -47,13 +47,3 @@ def function_id(value):
     if not isinstance(value, str) or not value or len(value) > 36:
         raise InvalidInput("Invalid function_id: a function id is required.")
     return value
-
-
-def version(value):
-    if value is None:
-        return 0
-    try:
-        return version_number(value)
-    except InvalidInput:
-        raise InvalidInput("Invalid function_version: a non-negative integer is required.") \
-            from None

@@ -4,7 +4,7 @@ import json
 from urllib.parse import parse_qsl
 
 from qinling_shared.exceptions import InvalidInput
-from qinling_shared.versions import number as version_number
+from qinling_shared.versions import field as version
 
 from qinling_trigger.webhook_signature import clean_secret
 
@@ -109,13 +109,3 @@ def alias_name(value):
     if not isinstance(value, str) or len(value) > 255:
         raise InvalidInput("Invalid function_alias: an alias name is required.")
     return value
-
-
-def version(value):
-    if value is None:
-        return 0
-    try:
-        return version_number(value)
-    except InvalidInput:
-        raise InvalidInput("Invalid function_version: a non-negative integer is required.") \
-            from None

@@ -19,3 +19,15 @@ def number(raw):
         raise InvalidInput(f"Invalid function version {raw!r}: a non-negative integer "
                            "is required.")
     return value
+
+
+def field(raw):
+    """The ``function_version`` field of a request that names a target (an alias, a
+    webhook): 0 when absent, else a version number; ``InvalidInput`` naming the field."""
+    if raw is None:
+        return 0
+    try:
+        return number(raw)
+    except InvalidInput:
+        raise InvalidInput("Invalid function_version: a non-negative integer is required.") \
+            from None

@@ -18,3 +18,15 @@ def test_bad_number(raw):
         versions.number(raw)
     assert str(err.value) == \
         f"Invalid function version {raw!r}: a non-negative integer is required."
+
+
+@pytest.mark.parametrize("raw,number", [(None, 0), (0, 0), (3, 3), ("2", 2)])
+def test_field(raw, number):
+    assert versions.field(raw) == number
+
+
+@pytest.mark.parametrize("raw", [-1, "x", True, 1.5, 2 ** 31])
+def test_bad_field_names_the_field(raw):
+    with pytest.raises(InvalidInput, match=r"^Invalid function_version: a non-negative "
+                                           r"integer is required\.$"):
+        versions.field(raw)
