@@ -7,6 +7,10 @@ times. In each round, once the broker is back:
 - every POST answered 201 has exactly one execution, which succeeded and ran exactly once;
 - nothing was run twice, whatever its POST was answered.
 
+And the consumer of OpenStack notifications comes back by itself: after a restart, its
+queue is bound again (the broker forgot the bindings of the non-durable exchanges) and a
+notification published then runs its event trigger's function, once per message.
+
 Runs are counted outside the platform (``qinling_testing.run_counter``), so a second run
 shows even when the execution's row was recorded once.
 
@@ -21,8 +25,10 @@ import time
 
 import pytest
 
+from qinling_testing import notifier
 from qinling_testing.api_client import ApiClient
 from qinling_testing.fault_checks import executions_by_number, queued_messages
+from qinling_testing.packages import zip_package
 from qinling_testing.platform import Platform
 from qinling_testing.rabbit_node import RabbitNode
 
@@ -34,6 +40,16 @@ SERVES_AGAIN = 10.0     # seconds from the broker's return to a healthy platform
 PAUSE_AFTER_REFUSAL = 0.1
 START_TIMEOUT = 90.0
 ROUND_DEADLINE = 180.0
+LISTENS_AGAIN = 30.0     # seconds from the broker's return to a notification that runs
+PUBLISH_INTERVAL = 0.5
+EVENT_SOURCE = '''\
+import urllib.request
+
+
+def main(payload, **kwargs):
+    urllib.request.urlopen(f"{payload['counter']}/run/{payload['n']}", timeout=10).read()
+    return payload["n"]
+'''
 
 
 @pytest.fixture(scope="module")
@@ -174,5 +190,47 @@ def test_every_accepted_execution_runs_once_across_broker_restarts(
                   f"return; {dict(figures)}")
             assert serving_after <= SERVES_AGAIN, f"round {number}: {serving_after:.1f} s"
             assert all(proc.poll() is None for proc in platform.procs.values())
+    finally:
+        api.close()
+
+
+def test_notifications_run_their_triggers_again_after_a_broker_restart(
+        platform, node, counter, function_id):
+    api = ApiClient(platform.url)
+    try:
+        runtime_id = api.get(f"/v1/functions/{function_id}").json()["runtime_id"]
+        function = api.create_function(runtime_id, name="evented",
+                                       package=zip_package({"main.py": EVENT_SOURCE}))
+        assert function.status_code == 201, function.text
+        event_function = function.json()
+        trigger = api.post("/v1/event_triggers", json={
+            "function_id": event_function["id"], "event_type": "compute.instance.create.end",
+            "exchanges": ["nova"]})
+        assert trigger.status_code == 201, trigger.text
+        numbers = iter(range(2_000_000_000, 2_100_000_000))
+
+        def publish_until_one_runs():
+            """Publish a numbered notification every ``PUBLISH_INTERVAL`` until one runs;
+            the numbers published."""
+            published, give_up = [], time.monotonic() + LISTENS_AGAIN
+            while not any(counter.runs[n] for n in published):
+                assert time.monotonic() < give_up, "no notification ran"
+                published.append(next(numbers))
+                notifier.publish(platform.rabbit.transport_url, "nova",
+                                 "compute.instance.create.end",
+                                 {"n": published[-1], "counter": counter.url},
+                                 {"project_id": event_function["project_id"]})
+                time.sleep(PUBLISH_INTERVAL)
+            return published
+
+        publish_until_one_runs()
+        restart = node.restart()
+        assert restart.wait(ROUND_DEADLINE) == 0, restart.stderr.read()
+        back_at = time.monotonic()
+        published = publish_until_one_runs()
+        print(f"\nnotifications run again {time.monotonic() - back_at:.1f} s after the "
+              f"broker's return ({len(published)} published)")
+        platform.wait_healthy(ROUND_DEADLINE)
+        assert all(counter.runs[n] <= 1 for n in published), dict(counter.runs)
     finally:
         api.close()

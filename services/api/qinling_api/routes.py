@@ -2,13 +2,14 @@
 from qinling_api import metrics
 from qinling_api.keys import api_reference_key, openapi_key
 from qinling_api.openapi import document, reference
-from qinling_api.views import (aliases, executions, functions, health, jobs, openapi,
-                               root, runtimes, versions, webhooks, workers)
+from qinling_api.views import (aliases, event_triggers, executions, functions, health, jobs,
+                               openapi, root, runtimes, versions, webhooks, workers)
 
 FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
 WEBHOOK = "/v1/webhooks/{id}"
 JOB = "/v1/jobs/{id}"
+EVENT_TRIGGER = "/v1/event_triggers/{id}"
 
 
 def setup_routes(app):
@@ -76,3 +77,9 @@ def setup_routes(app):
     add("GET", JOB, jobs.get_job)
     add("PUT", JOB, jobs.update_job)
     add("DELETE", JOB, jobs.delete_job)
+
+    add("POST", "/v1/event_triggers", event_triggers.create_event_trigger)
+    add("GET", "/v1/event_triggers", event_triggers.list_event_triggers)
+    add("GET", EVENT_TRIGGER, event_triggers.get_event_trigger)
+    add("PUT", EVENT_TRIGGER, event_triggers.update_event_trigger)
+    add("DELETE", EVENT_TRIGGER, event_triggers.delete_event_trigger)

@@ -114,12 +114,14 @@ def delete_function(function_id, *, db, caller, storage, trigger, dispatch):
 
 
 def check_deletable(db, caller, function, usage):
-    """Refused while jobs (``usage["jobs"]``), webhooks or aliases use it, and for anyone
-    but its project (even admins: Qinling's rule)."""
+    """Refused while jobs (``usage["jobs"]``), webhooks, event triggers or aliases use it,
+    and for anyone but its project (even admins: Qinling's rule)."""
     if usage["jobs"]:
         raise Forbidden(IN_USE.format("running job(s)"))
     if usage["webhooks"]:
         raise Forbidden(IN_USE.format("webhook(s)"))
+    if usage.get("event_triggers"):
+        raise Forbidden(IN_USE.format("event trigger(s)"))
     if lookups.alias_count(db, function.id):
         raise Forbidden(IN_USE.format("function alias(es)"))
     if function.project_id != caller.project_id:

@@ -5,6 +5,7 @@ back clean values or an ``InvalidInput``.
 """
 from qinling_shared import jsontext
 from qinling_shared.exceptions import InvalidInput
+from qinling_shared.fields import text
 
 SOURCES = ("package", "swift", "image")
 DEFAULT_ENTRY = "main.main"
@@ -65,17 +66,6 @@ def parse_code(raw):
         raise InvalidInput("Invalid code source specified, available sources: "
                            + ", ".join(SOURCES))
     return raw
-
-
-def text(values, name, max_length=255):
-    value = values.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Invalid {name}: a string is required.")
-    if len(value) > max_length:
-        raise InvalidInput(f"Invalid {name}: at most {max_length} characters.")
-    return value
 
 
 def new_function(values, limits):

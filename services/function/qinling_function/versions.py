@@ -86,7 +86,8 @@ def get_version(function_id, version, *, db, caller):
 
 
 def delete_version(function_id, version, *, db, caller, storage, trigger, dispatch):
-    """Refused while jobs, webhooks or aliases use the version; deletes its package."""
+    """Refused while jobs, webhooks, event triggers or aliases use the version; deletes its
+    package."""
     number = version_number(version)
     function = lookups.own_function(db, caller, function_id)
     row = lookups.version(db, function.id, number)
@@ -95,6 +96,8 @@ def delete_version(function_id, version, *, db, caller, storage, trigger, dispat
         raise Forbidden("The function version is still associated with running job(s).")
     if usage["webhooks"]:
         raise Forbidden("The function version is still associated with webhook.")
+    if usage.get("event_triggers"):
+        raise Forbidden("The function version is still associated with event trigger(s).")
     if lookups.alias_count(db, function.id, number):
         raise Forbidden("The function version is still associated with alias.")
     db.delete(row)

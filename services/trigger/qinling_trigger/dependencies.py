@@ -1,10 +1,11 @@
 """Nameko providers of the trigger service: its ``[trigger]`` settings and the context data
-of the current worker (the scheduler sets the job's project there before it submits)."""
+of the current worker (the scheduler and the notification handler set the project there
+before they submit)."""
 import datetime
 
 from nameko.extensions import DependencyProvider
 
-from qinling_trigger import schedule
+from qinling_trigger import event_trigger_rules, schedule
 
 
 class JobSettings(DependencyProvider):
@@ -17,6 +18,19 @@ class JobSettings(DependencyProvider):
             "grace": datetime.timedelta(seconds=int(values.get(
                 "job_grace", schedule.DEFAULT_GRACE.total_seconds()))),
             "catch_up": int(values.get("job_catch_up", 0))}
+
+    def get_dependency(self, worker_ctx):
+        return dict(self.settings)
+
+
+class EventTriggerSettings(DependencyProvider):
+    """``{"default_exchanges": tuple}``: the exchanges of an event trigger that names none
+    (``[trigger] notification_exchanges``)."""
+
+    def setup(self):
+        values = self.container.config.get("TRIGGER") or {}
+        self.settings = {"default_exchanges": tuple(values.get(
+            "notification_exchanges") or event_trigger_rules.DEFAULT_EXCHANGES)}
 
     def get_dependency(self, worker_ctx):
         return dict(self.settings)

@@ -1,4 +1,4 @@
-"""Tables owned by the trigger service: webhooks and jobs (event triggers: a later issue)."""
+"""Tables owned by the trigger service: webhooks, jobs and event triggers."""
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -86,6 +86,46 @@ class Job(Base):
     def target(self):
         """What the execution service is asked to run: the alias (resolved when the job
         fires), or the function version."""
+        if self.function_alias:
+            return {"function_alias": self.function_alias}
+        return {"function_id": self.function_id, "function_version": self.function_version}
+
+
+class EventTrigger(Base):
+    """A function run when an OpenStack notification matches (``notifications`` holds the
+    rules)."""
+    __tablename__ = "event_triggers"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
+    function_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    function_version: Mapped[int | None] = mapped_column(sa.Integer)
+    function_alias: Mapped[str | None] = mapped_column(sa.String(255))
+    event_type: Mapped[str] = mapped_column(sa.String(255))
+    exchanges: Mapped[list] = mapped_column(sa.JSON)
+    topics: Mapped[list] = mapped_column(sa.JSON)
+    filters: Mapped[dict] = mapped_column(sa.JSON)
+    all_projects: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+
+    def to_dict(self):
+        return {
+            "id": self.id, "name": self.name, "description": self.description,
+            "project_id": self.project_id, "function_id": self.function_id,
+            "function_version": self.function_version, "function_alias": self.function_alias,
+            "event_type": self.event_type, "exchanges": list(self.exchanges),
+            "topics": list(self.topics), "filters": dict(self.filters),
+            "all_projects": self.all_projects,
+            "created_at": clock.render(self.created_at),
+            "updated_at": clock.render(self.updated_at),
+        }
+
+    def target(self):
+        """What the execution service is asked to run: the alias (resolved when a
+        notification matches), or the function version."""
         if self.function_alias:
             return {"function_alias": self.function_alias}
         return {"function_id": self.function_id, "function_version": self.function_version}

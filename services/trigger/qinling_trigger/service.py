@@ -1,11 +1,14 @@
-"""The trigger service. It owns the webhooks and jobs tables (event_triggers: a later
-issue), keeps its database migrated, fires due jobs (a timer; any number of replicas may run)
-and tells the function service what uses a function.
+"""The trigger service. It owns the webhooks, jobs and event_triggers tables, keeps its
+database migrated, fires due jobs (a timer; any number of replicas may run), runs the event
+triggers a notification matches (a consumer; replicas share its queue) and tells the
+function service what uses a function.
 
-Each entrypoint calls one handler of ``webhooks``, ``jobs`` or ``job_firing`` with the ports
-it uses: the database session, the caller, the RPC proxies of the function and execution
-services, and the time (read here).
+Each entrypoint calls one handler of ``webhooks``, ``jobs``, ``job_firing`` or
+``event_triggers`` with the ports it uses: the database session, the caller, the RPC
+proxies of the function and execution services, settings, and the time (read here).
 """
+import logging
+
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -18,8 +21,12 @@ from qinling_shared import clock
 from qinling_shared.context import tenancy
 from qinling_shared.exceptions import QinlingError
 
-from qinling_trigger import job_firing, jobs, webhooks
-from qinling_trigger.dependencies import ContextData, JobSettings
+from qinling_trigger import event_triggers, job_firing, jobs, webhooks
+from qinling_trigger.dependencies import ContextData, EventTriggerSettings, JobSettings
+from qinling_trigger.notification_consumer import NotificationBindings, notification
+
+LOG = logging.getLogger(__name__)
+BINDINGS_REFRESH = 5   # seconds between two checks of the notification bindings
 
 
 class TriggerService(ServesMetrics):
@@ -31,6 +38,8 @@ class TriggerService(ServesMetrics):
     caller = CurrentCaller()
     context_data = ContextData()
     job_settings = JobSettings()
+    event_trigger_settings = EventTriggerSettings()
+    notification_bindings = NotificationBindings()
 
     @rpc
     def ping(self):
@@ -38,10 +47,13 @@ class TriggerService(ServesMetrics):
 
     @rpc(expected_exceptions=QinlingError)
     def function_usage(self, function_id, version=None):
-        """``{"jobs": n, "webhooks": n}``: active jobs and webhooks that run ``function_id``
+        """``{"jobs": n, "webhooks": n, "event_triggers": n}``: active jobs, webhooks and
+        event triggers that run ``function_id``
         (any version when ``version`` is ``None``)."""
         return {"jobs": jobs.function_usage(function_id, version, db=self.db),
-                "webhooks": webhooks.function_usage(function_id, version, db=self.db)}
+                "webhooks": webhooks.function_usage(function_id, version, db=self.db),
+                "event_triggers": event_triggers.function_usage(function_id, version,
+                                                                db=self.db)}
 
     # -- webhooks -------------------------------------------------------------------------
 
@@ -68,11 +80,15 @@ class TriggerService(ServesMetrics):
         webhooks.delete_webhook(webhook_id, db=self.db, caller=self.caller)
 
     @rpc(expected_exceptions=QinlingError)
-    def invoke_webhook(self, webhook_id, body_text, signature_header=None):
+    def invoke_webhook(self, webhook_id, body_text, signature_header=None,
+                       idempotency_key=None, request_key=None):
         """Unauthenticated: the webhook's id is the credential, with its signature when it
-        has a secret. ``{"execution_id": id}`` of the asynchronous execution it submitted."""
+        has a secret. ``{"execution_id": id}`` of the asynchronous execution it submitted
+        (the first one again for a repeated key: the client's, or the gateway's request's)."""
         return webhooks.invoke_webhook(webhook_id, body_text, signature_header, db=self.db,
-                                       execution=self.execution)
+                                       execution=self.execution,
+                                       idempotency_key=idempotency_key,
+                                       request_key=request_key)
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -108,3 +124,52 @@ class TriggerService(ServesMetrics):
         self.context_data.update(
             (key, value) for key, value in tenancy(project_id).items() if value is not None)
         return self.execution.create_execution(values, idempotency_key=idempotency_key)
+
+    # -- event triggers -------------------------------------------------------------------
+
+    @rpc(expected_exceptions=QinlingError)
+    def create_event_trigger(self, values):
+        created = event_triggers.create_event_trigger(
+            values, db=self.db, caller=self.caller, function=self.function,
+            **self.event_trigger_settings)
+        self.bind_notifications()
+        return created
+
+    @rpc(expected_exceptions=QinlingError)
+    def list_event_triggers(self, query=None):
+        return event_triggers.list_event_triggers(query, db=self.db, caller=self.caller)
+
+    @rpc(expected_exceptions=QinlingError)
+    def get_event_trigger(self, trigger_id):
+        return event_triggers.get_event_trigger(trigger_id, db=self.db, caller=self.caller)
+
+    @rpc(expected_exceptions=QinlingError)
+    def update_event_trigger(self, trigger_id, values):
+        updated = event_triggers.update_event_trigger(
+            trigger_id, values, db=self.db, caller=self.caller, function=self.function,
+            **self.event_trigger_settings)
+        self.bind_notifications()
+        return updated
+
+    @rpc(expected_exceptions=QinlingError)
+    def delete_event_trigger(self, trigger_id):
+        event_triggers.delete_event_trigger(trigger_id, db=self.db, caller=self.caller)
+        self.bind_notifications()
+
+    @notification
+    def handle_notification(self, body, exchange, routing_key):
+        return event_triggers.handle_notification(body, exchange, routing_key, db=self.db,
+                                                  submit=self.submit_as_project)
+
+    @timer(interval=BINDINGS_REFRESH, eager=True)
+    def refresh_notification_bindings(self):
+        """Bindings another replica made, and those a broker restart dropped, come back."""
+        self.bind_notifications()
+
+    def bind_notifications(self):
+        """Bind the shared queue as the event triggers need now. A trigger is saved even
+        when the broker refuses: the next refresh binds it."""
+        try:
+            self.notification_bindings(event_triggers.bindings(self.db))
+        except Exception:  # noqa: BLE001 - retried by the refresh timer
+            LOG.exception("notifications: the bindings could not be applied")

@@ -139,6 +139,22 @@ trigger_opts = [
     cfg.IntOpt("job_catch_up", default=0, min=0,
                help="How many of a job's latest missed ticks still run after a downtime "
                     "(0: missed ticks are skipped; Qinling replayed them all)."),
+    cfg.ListOpt("notification_exchanges",
+                default=["nova", "cinder", "glance", "neutron", "openstack"],
+                help="Exchanges an event trigger listens on when it names none: each "
+                     "service's control_exchange (Cinder publishes on 'openstack' unless "
+                     "its control_exchange is 'cinder')."),
+    cfg.StrOpt("notification_transport_url", secret=True,
+               help="The broker OpenStack services publish their notifications on "
+                    "([oslo_messaging_notifications] transport_url of nova, cinder...); "
+                    "unset: [DEFAULT] transport_url."),
+    cfg.StrOpt("notification_queue", default="qinling-trigger-notifications",
+               help="The durable queue the trigger services share, bound to the "
+                    "exchanges of the event triggers (never oslo.messaging's own queues)."),
+    cfg.BoolOpt("notification_exchanges_durable", default=False,
+                help="Declare the notification exchanges durable: set it as the "
+                     "publishers' [oslo_messaging_rabbit] amqp_durable_queues, or RabbitMQ "
+                     "refuses the declaration."),
 ]
 
 etcd_opts = [

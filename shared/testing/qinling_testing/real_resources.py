@@ -1,14 +1,16 @@
 """Real resources for generated requests to address: a runtime, a function with a version,
-an alias of it, an execution, and a webhook and a job of the alias, made through the API. A
-fuzzer's case that addresses them (``realize``) reaches past the 404s; ``settle`` undoes what a
-case did that would pile up or break the next ones (a deleted resource is made again, workers
-scaled up are released)."""
+an alias of it, an execution, and a webhook, a job and an event trigger of the alias, made
+through the API. A fuzzer's case that addresses them (``realize``) reaches past the 404s;
+``settle`` undoes what a case did that would pile up or break the next ones (a deleted resource
+is made again, workers scaled up are released, event triggers a case made are deleted)."""
 
 ALIAS_PREFIX = "fuzz-"
 # The code of an image function: the document cannot say that ``code`` is JSON text, so a
 # generated one is almost never valid.
 IMAGE_CODE = '{"source": "image", "image": "python3"}'
 JOB_PATTERN = "0 0 1 1 *"
+# no OpenStack service sends this event type: the trigger never fires during a run
+EVENT_TYPE = "fuzz.never.*"
 
 
 class RealResources:
@@ -25,6 +27,7 @@ class RealResources:
         self.make_execution()
         self.make_webhook()
         self.make_job()
+        self.make_event_trigger()
         return self
 
     def created(self, response):
@@ -65,6 +68,12 @@ class RealResources:
             "function_alias": self.ids["aliases"], "pattern": JOB_PATTERN}))
         self.ids["jobs"] = job["id"]
 
+    def make_event_trigger(self):
+        """An event trigger of the alias, of an event type nothing sends."""
+        trigger = self.created(self.api.post("/v1/event_triggers", json={
+            "function_alias": self.ids["aliases"], "event_type": EVENT_TYPE}))
+        self.ids["event_triggers"] = trigger["id"]
+
     # -- cases ----------------------------------------------------------------------------
 
     def path_parameters(self, path):
@@ -99,21 +108,35 @@ class RealResources:
 
     def settle(self, method, path, path_parameters, status):
         """After a case answered ``status``: make again what a ``DELETE`` removed, release
-        the workers a scale-up started (each is a process: they would pile up)."""
+        the workers a scale-up started (each is a process: they would pile up), delete the
+        event trigger a create made (each binds the trigger service's queue to its exchanges
+        and topics: up to 256 bindings that would pile up on the broker)."""
         if method.upper() == "DELETE" and status == 204:
             self.restore()
+        elif (method.upper(), path, status) == ("POST", "/v1/event_triggers", 201):
+            self.delete_made_event_triggers()
         elif path.endswith("/scale_up") and status == 202:
             target = path.rsplit("/", 1)[0].format(**path_parameters)
             response = self.api.post(target + "/detach")
             assert response.status_code == 202, response.text
+
+    def delete_made_event_triggers(self):
+        """Delete every event trigger but the real one (the fuzzer's project is the only
+        one: no ``all_projects`` needed)."""
+        response = self.api.get("/v1/event_triggers")
+        assert response.status_code == 200, response.text
+        for trigger in response.json()["event_triggers"]:
+            if trigger["id"] != self.ids.get("event_triggers"):
+                deleted = self.api.delete(f"/v1/event_triggers/{trigger['id']}")
+                assert deleted.status_code == 204, deleted.text
 
     def missing(self, path):
         return self.api.get(path).status_code == 404
 
     def restore(self):
         """Make again what a request deleted (a function with its alias; a runtime with
-        its function too; the webhook and job of a new alias). Call it after a ``DELETE``
-        answered 204."""
+        its function too; the webhook, job and event trigger of a new alias). Call it after a
+        ``DELETE`` answered 204."""
         function = f"/v1/functions/{self.ids['functions']}"
         if self.missing(f"/v1/runtimes/{self.ids['runtimes']}"):
             self.make_runtime()
@@ -121,11 +144,13 @@ class RealResources:
             self.make_alias()
             self.make_webhook()
             self.make_job()
+            self.make_event_trigger()
         elif self.missing(function) or self.missing(function + "/versions/1"):
             self.make_function()
             self.make_alias()
             self.make_webhook()
             self.make_job()
+            self.make_event_trigger()
         elif self.missing(f"/v1/aliases/{self.ids['aliases']}"):
             self.make_alias()
         if self.missing(f"/v1/executions/{self.ids['executions']}"):
@@ -134,3 +159,5 @@ class RealResources:
             self.make_webhook()
         if self.missing(f"/v1/jobs/{self.ids['jobs']}"):
             self.make_job()
+        if self.missing(f"/v1/event_triggers/{self.ids['event_triggers']}"):
+            self.make_event_trigger()

@@ -26,6 +26,8 @@ TAGS = {
     "executions": "Runs of a function (execution service).",
     "webhooks": "URLs that run a function, optionally signed (trigger service).",
     "jobs": "Functions run on a cron pattern or once at a time (trigger service).",
+    "event_triggers": "Functions run on OpenStack notifications read from RabbitMQ "
+                      "(trigger service).",
 }
 FAULTS = {
     400: ("BadRequest", "The request is malformed (body, encoding, headers, a field's type) "
@@ -47,7 +49,7 @@ PATH_PARAMETERS = {
 PATH_DESCRIPTIONS = {"id": "The {}'s id.", "name": "The alias's name.",
                      "version": "The version number (0: the function's live code)."}
 OWNER = {"runtimes": "runtime", "executions": "execution", "webhooks": "webhook",
-         "jobs": "job"}
+         "jobs": "job", "event_triggers": "event trigger"}
 
 
 def union_property(self, field, **kwargs):

@@ -7,8 +7,8 @@ A response is ``None`` (no body), a schema class (JSON) or a ``{media type: sche
 """
 import dataclasses
 
-from qinling_api.schemas import (aliases, common, executions, functions, jobs, runtimes,
-                                 versions, webhooks, workers)
+from qinling_api.schemas import (aliases, common, event_triggers, executions, functions, jobs,
+                                 runtimes, versions, webhooks, workers)
 
 UP_FRONT = (400, 413, 415)
 RPC = (*UP_FRONT, 503)
@@ -106,7 +106,8 @@ def function_operations():
            "Change a function; new code or limits take effect at its next execution.",
            {200: functions.Function}, 403, 404, 409, body=update),
         op("DELETE", FUNCTION, "delete_function", "functions",
-           "Delete a function no alias, job or webhook uses.", {204: None}, 403, 404),
+           "Delete a function no alias, job, webhook or event trigger uses.", {204: None},
+           403, 404),
     ]
 
 
@@ -148,7 +149,8 @@ def version_operations():
            {200: {"application/json": versions.Version, **ZIP}}, 404, 405,
            query=common.DownloadQuery),
         op("DELETE", VERSION, "delete_version", "versions",
-           "Delete a version no alias, job or webhook uses.", {204: None}, 403, 404),
+           "Delete a version no alias, job, webhook or event trigger uses.", {204: None},
+           403, 404),
     ]
 
 
@@ -231,7 +233,30 @@ def job_operations():
     ]
 
 
+def event_trigger_operations():
+    by_id = "/v1/event_triggers/{id}"
+    schema = event_triggers.EventTrigger
+    return [
+        op("POST", "/v1/event_triggers", "create_event_trigger", "event_triggers",
+           "Run a function version, or an alias's version when it fires, on each OpenStack "
+           "notification that matches (asynchronous executions).", {201: schema}, 403, 404,
+           body=event_triggers.EventTriggerCreate),
+        op("GET", "/v1/event_triggers", "list_event_triggers", "event_triggers",
+           "The project's event triggers.", {200: event_triggers.EventTriggerList}, 403,
+           query=event_triggers.EventTriggerQuery),
+        op("GET", by_id, "get_event_trigger", "event_triggers", "An event trigger.",
+           {200: schema}, 404),
+        op("PUT", by_id, "update_event_trigger", "event_triggers",
+           "Change an event trigger's target, event type, exchanges, topics, filters, "
+           "projects, name or description.", {200: schema}, 403, 404,
+           body=event_triggers.EventTriggerUpdate),
+        op("DELETE", by_id, "delete_event_trigger", "event_triggers",
+           "Delete an event trigger.", {204: None}, 404),
+    ]
+
+
 def all_operations():
     return [*root_operations(), *runtime_operations(), *function_operations(),
             *worker_operations(), *version_operations(), *alias_operations(),
-            *execution_operations(), *webhook_operations(), *job_operations()]
+            *execution_operations(), *webhook_operations(), *job_operations(),
+            *event_trigger_operations()]

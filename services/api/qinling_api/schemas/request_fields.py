@@ -7,6 +7,7 @@ A field whose OpenAPI form is not a single JSON type carries it in ``openapi`` (
 ``qinling_api.openapi.document``).
 """
 import json
+import math
 import re
 
 from marshmallow import fields, validate
@@ -123,3 +124,46 @@ class FormInteger(Union):
                 raise self.make_error("range")
             return str(value)
         raise self.make_error("invalid")
+
+
+class TextList(fields.List):
+    """A JSON array of strings (``item_metadata`` documents each string)."""
+
+    def __init__(self, item_metadata=None, **kwargs):
+        super().__init__(fields.String(metadata=item_metadata or {}),
+                         error_messages=messages("a list of strings is required."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.make_error("invalid")
+        return list(value)
+
+
+class Scalar(Union):
+    """A JSON string, number, boolean or null (documents the values of ``ScalarObject``)."""
+
+    openapi = {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+
+    def __init__(self, **kwargs):
+        super().__init__("a string, number, boolean or null is required.", allow_none=True,
+                         **kwargs)
+
+
+def is_scalar(value):
+    """Whether ``value`` is a JSON scalar (``NaN`` and infinities are no JSON numbers)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int, bool))
+
+
+class ScalarObject(fields.Dict):
+    """A JSON object whose values are strings, numbers, booleans or nulls."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), values=Scalar(), error_messages=messages(
+            "an object of strings, numbers, booleans or nulls is required."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not all(map(is_scalar, value.values())):
+            raise self.make_error("invalid")
+        return dict(value)

@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 
 from qinling_api.openapi import document
 from qinling_api.openapi.operations import UP_FRONT
-from qinling_shared.exceptions import Conflict, NotFound
+from qinling_shared.exceptions import Conflict, Forbidden, NotFound
 from qinling_testing import contract
 
 NOW = "2024-05-01T10:00:00Z"
@@ -32,6 +32,12 @@ EXECUTION = {"id": "e1", "function_id": "f1", "function_version": 0, "function_a
              "description": None, "status": "success", "sync": True, "input": None,
              "result": {"output": {"a": [1]}, "duration": 0.1}, "project_id": "default",
              "created_at": NOW, "updated_at": NOW}
+EVENT_TRIGGER = {"id": "t1", "name": None, "description": None, "function_id": None,
+                 "function_version": None, "function_alias": "prod", "event_type": "image.*",
+                 "exchanges": ["glance"], "topics": ["notifications"],
+                 "filters": {"a.b": "x", "n": 1, "f": 1.5, "t": True, "z": None},
+                 "all_projects": False, "project_id": "default", "created_at": NOW,
+                 "updated_at": None}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +74,8 @@ def test_fields_a_service_requires_are_documented_required_and_not_nullable(spec
     for name in ("FunctionCreate", "FunctionCreateMultipart", "FunctionCreateForm"):
         assert schemas[name]["required"] == ["code"]
     assert schemas["Scale"]["required"] == ["count"]
+    assert schemas["EventTriggerCreate"]["required"] == ["event_type"]
+    assert schemas["EventTriggerCreate"]["properties"]["event_type"]["type"] == "string"
     assert "null" not in json.dumps(schemas["FunctionCreate"]["properties"]["code"])
     assert schemas["FunctionCreateMultipart"]["properties"]["package"]["format"] == "binary"
 
@@ -127,6 +135,20 @@ EXCHANGES = [  # (method, url, path template, service method, answer, request kw
      NotFound("Execution not found [id=e9]"), {}),
     ("POST", "/v1/executions/e1/cancel", "/v1/executions/{id}/cancel", "cancel_execution",
      Conflict("Execution e1 has already ended: success."), {}),
+    ("POST", "/v1/event_triggers", "/v1/event_triggers", "create_event_trigger",
+     EVENT_TRIGGER, {"json": {"function_alias": "prod", "event_type": "image.*"}}),
+    ("GET", "/v1/event_triggers", "/v1/event_triggers", "list_event_triggers",
+     [EVENT_TRIGGER, {**EVENT_TRIGGER, "function_id": "f1", "function_version": 0,
+                      "function_alias": None, "filters": {}, "all_projects": True,
+                      "name": "n", "updated_at": NOW}], {}),
+    ("PUT", "/v1/event_triggers/t1", "/v1/event_triggers/{id}", "update_event_trigger",
+     EVENT_TRIGGER, {"json": {"filters": None}}),
+    ("DELETE", "/v1/event_triggers/t1", "/v1/event_triggers/{id}", "delete_event_trigger",
+     None, {}),
+    ("GET", "/v1/event_triggers/t9", "/v1/event_triggers/{id}", "get_event_trigger",
+     NotFound("Event trigger not found [id=t9]"), {}),
+    ("PUT", "/v1/event_triggers/t1", "/v1/event_triggers/{id}", "update_event_trigger",
+     Forbidden("Operation not allowed."), {"json": {"all_projects": True}}),
     ("GET", "/", "/", None, None, {}),
     ("GET", "/v1", "/v1", None, None, {}),
     ("GET", "/healthz", "/healthz", None, None, {}),  # etcd unreachable: a 503 report
@@ -139,7 +161,7 @@ EXCHANGES = [  # (method, url, path template, service method, answer, request kw
 async def test_what_the_gateway_sends_matches_the_document(client, rpc, spec, method, url,
                                                            path, rpc_method, answer, kwargs):
     if rpc_method is not None:
-        for service in ("function", "execution"):  # the method's name is enough here
+        for service in ("function", "execution", "trigger"):  # the method's name is enough
             rpc.answer(service, rpc_method, answer)
     response = await client.request(method, url, **kwargs)
     assert response.status != 500
@@ -157,6 +179,10 @@ def test_an_undocumented_field_or_status_is_a_problem(spec):
                              {"functions": [FUNCTION]})  # a list's code is JSON text
     assert contract.problems(spec, "DELETE", "/v1/runtimes/{id}", 409, "application/json",
                              {"faultstring": "x"})
+    assert contract.problems(spec, "GET", "/v1/event_triggers/{id}", 200, "application/json",
+                             {**EVENT_TRIGGER, "filters": {"a": {"b": 1}}})
+    assert contract.problems(spec, "GET", "/v1/event_triggers/{id}", 200, "application/json",
+                             {**EVENT_TRIGGER, "exchanges": None})
 
 
 def request_body_schemas(spec):

@@ -57,7 +57,7 @@ def trigger(container_factory, rabbit_config, database):
 def test_job_lifecycle_and_exact_400s(trigger):
     job = trigger.create_job({"function_id": "f1", "pattern": "0 0 1 1 *", "name": "yearly"})
     assert (job["status"], job["function_version"], job["project_id"]) == ("running", 0, "p1")
-    assert trigger.function_usage("f1") == {"jobs": 1, "webhooks": 0}
+    assert trigger.function_usage("f1") == {"jobs": 1, "webhooks": 0, "event_triggers": 0}
     with pytest.raises(InvalidInput) as raised:
         trigger.create_job({"function_id": "f1", "pattern": "61 * * * *"})
     assert raised.value.message == schedule.BAD_PATTERN.format("61 * * * *")
