@@ -1,11 +1,12 @@
 """The real ``openstack`` CLI (python-openstackclient + python-qinlingclient 5.1.1) against the
 whole platform, without Keystone: ``openstack --os-auth-type none --qinling-url <url> ...``.
 
-Every runtime, function, version, alias and execution command runs once at least and its
-output is checked (``-f json`` where the command has a formatter). Each command is a process
-of its own running ``openstackclient.shell.main`` (what ``.venv/bin/openstack`` runs), forked
-from one interpreter that imported the CLI once: the import alone takes seconds, the commands
-take milliseconds. ``test_the_installed_command`` runs the console script itself.
+Every runtime, function, version, alias, execution, job and webhook command runs once at
+least and its output is checked (``-f json`` where the command has a formatter). Each command
+is a process of its own running ``openstackclient.shell.main`` (what ``.venv/bin/openstack``
+runs), forked from one interpreter that imported the CLI once: the import alone takes
+seconds, the commands take milliseconds. ``test_the_installed_command`` runs the console
+script itself.
 """
 import json
 import os
@@ -17,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import requests
 
 from qinling_testing.packages import HELLO_SOURCE, zip_package
 
@@ -290,6 +292,50 @@ def test_job_commands(cli, hello_function_id):
     ok(cli, "job", "delete", job["id"])
     assert f"Job not found [id={job['id']}]" in fails(cli, "job", "show",
                                                       job["id"])
+
+
+def test_webhook_commands(cli, api, hello_function_id):
+    """``openstack webhook create | show | list | update | delete``, and the ``webhook_url``
+    they show invoked as a third party would (no credentials)."""
+    fid = hello_function_id
+    assert api.post(f"/v1/functions/{fid}/versions", json={}).status_code == 201
+    webhook = as_json(cli, "webhook", "create", "--function", fid,
+                      "--description", "cli hook")
+    assert (webhook["function_id"], webhook["function_version"], webhook["function_alias"],
+            webhook["description"]) == (fid, 0, None, "cli hook")
+    assert webhook["webhook_url"] == f"{cli.url}/v1/webhooks/{webhook['id']}/invoke"
+    shown = as_json(cli, "webhook", "show", webhook["id"])
+    assert (shown["id"], shown["webhook_url"]) == (webhook["id"], webhook["webhook_url"])
+    rows = {row["Id"]: row for row in as_json(cli, "webhook", "list")}
+    assert rows[webhook["id"]]["Webhook_url"] == webhook["webhook_url"]
+    moved = as_json(cli, "webhook", "update", webhook["id"], "--function-version", 1,
+                    "--description", "on v1")
+    assert (moved["function_id"], moved["function_version"], moved["description"]) == (
+        fid, 1, "on v1")
+
+    invoked = requests.post(webhook["webhook_url"], data={"name": "Cli"}, timeout=60)
+    assert invoked.status_code == 202, invoked.text
+    execution = api.wait_for_status(f"/v1/executions/{invoked.json()['execution_id']}",
+                                    {"success", "error", "failed"})
+    assert (execution["status"], execution["function_version"]) == ("success", 1)
+    assert json.loads(execution["result"])["output"] == "Hello, Cli"
+    assert execution["description"] == f"Created by Webhook {webhook['id']}"
+
+    alias = f"cli-hook-{fid}"
+    assert api.post("/v1/aliases", json={"name": alias, "function_id": fid,
+                                         "function_version": 1}).status_code == 201
+    by_alias = as_json(cli, "webhook", "create", "--function-alias", alias)
+    assert (by_alias["function_alias"], by_alias["function_id"],
+            by_alias["function_version"]) == (alias, None, None)
+
+    assert ok(cli, "webhook", "delete", webhook["id"], by_alias["id"]).splitlines() == [
+        f"Request to delete webhook {gone} has been accepted."
+        for gone in (webhook["id"], by_alias["id"])]
+    assert f"Webhook not found [id={webhook['id']}] (HTTP 404)" in fails(
+        cli, "webhook", "show", webhook["id"])
+    assert requests.post(webhook["webhook_url"], data="{}", timeout=60).status_code == 404
+    assert not {webhook["id"], by_alias["id"]} & {
+        row["Id"] for row in as_json(cli, "webhook", "list")}
 
 
 @pytest.mark.parametrize("args,message", [

@@ -40,7 +40,7 @@ SERVES_AGAIN = 10.0     # seconds from the broker's return to a healthy platform
 PAUSE_AFTER_REFUSAL = 0.1
 START_TIMEOUT = 90.0
 ROUND_DEADLINE = 180.0
-LISTENS_AGAIN = 30.0     # seconds from the broker's return to a notification that runs
+LISTENS_AGAIN = 10.0     # seconds from the broker's return to a notification that runs
 PUBLISH_INTERVAL = 0.5
 EVENT_SOURCE = '''\
 import urllib.request

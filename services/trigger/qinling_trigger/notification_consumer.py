@@ -14,6 +14,7 @@ handled again (submits are idempotent). Bodies are handed over undecoded: a malf
 the handler's to drop and never stops the consumer.
 """
 import logging
+from contextlib import contextmanager
 from functools import partial
 
 import eventlet
@@ -30,6 +31,9 @@ CONFIG_KEY = "NOTIFICATIONS"
 DEFAULT_QUEUE = "qinling-trigger-notifications"
 HEARTBEAT = 60
 REDELIVERY_DELAY = 1.0   # seconds before a message whose handler failed is requeued
+# reconnection attempts: 0.2 s after the loss, then every 0.5 s more, at most every 2 s
+# (kombu's default starts at 2 s and backs off to 30 s: notifications would be lost longer)
+RECONNECT = {"interval_start": 0.2, "interval_step": 0.5, "interval_max": 2.0}
 
 
 class NotificationConsumer(SharedExtension, ProviderCollector, ConsumerMixin):
@@ -77,6 +81,12 @@ class NotificationConsumer(SharedExtension, ProviderCollector, ConsumerMixin):
     @property
     def connection(self):
         return Connection(self.url, heartbeat=HEARTBEAT)
+
+    @contextmanager
+    def establish_connection(self):
+        with self.create_connection() as connection:
+            connection.ensure_connection(self.on_connection_error, **RECONNECT)
+            yield connection
 
     def get_consumers(self, consumer_cls, channel):
         """Called at each (re)connection: the queue is declared with every binding."""

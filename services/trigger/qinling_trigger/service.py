@@ -48,8 +48,7 @@ class TriggerService(ServesMetrics):
     @rpc(expected_exceptions=QinlingError)
     def function_usage(self, function_id, version=None):
         """``{"jobs": n, "webhooks": n, "event_triggers": n}``: active jobs, webhooks and
-        event triggers that run ``function_id``
-        (any version when ``version`` is ``None``)."""
+        event triggers that run ``function_id`` (any version when ``version`` is ``None``)."""
         return {"jobs": jobs.function_usage(function_id, version, db=self.db),
                 "webhooks": webhooks.function_usage(function_id, version, db=self.db),
                 "event_triggers": event_triggers.function_usage(function_id, version,
@@ -86,7 +85,7 @@ class TriggerService(ServesMetrics):
         has a secret. ``{"execution_id": id}`` of the asynchronous execution it submitted
         (the first one again for a repeated key: the client's, or the gateway's request's)."""
         return webhooks.invoke_webhook(webhook_id, body_text, signature_header, db=self.db,
-                                       execution=self.execution,
+                                       submit=self.submit_as_project,
                                        idempotency_key=idempotency_key,
                                        request_key=request_key)
 
@@ -119,11 +118,13 @@ class TriggerService(ServesMetrics):
         job_firing.fire_due_jobs(self.db, self.submit_as_project, clock.utcnow(),
                                  **self.job_settings)
 
-    def submit_as_project(self, project_id, values, idempotency_key):
-        """An async execution submitted as the job's project (its alias is that project's)."""
+    def submit_as_project(self, project_id, values, idempotency_key, request_key=None):
+        """An async execution submitted as the project of the job, webhook or event trigger
+        that starts it (an alias is that project's)."""
         self.context_data.update(
             (key, value) for key, value in tenancy(project_id).items() if value is not None)
-        return self.execution.create_execution(values, idempotency_key=idempotency_key)
+        return self.execution.create_execution(values, idempotency_key=idempotency_key,
+                                               request_key=request_key)
 
     # -- event triggers -------------------------------------------------------------------
 

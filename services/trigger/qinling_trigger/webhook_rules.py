@@ -1,5 +1,6 @@
-"""Pure rules of webhooks, with Qinling's messages: the fields of a create or an update, and
-the execution input an invoke's body becomes."""
+"""Pure rules of webhooks, with Qinling's messages: the fields of a create or an update, the
+execution input an invoke's body becomes, and the idempotency key of an invoke."""
+import hashlib
 import json
 from urllib.parse import parse_qsl
 
@@ -11,6 +12,9 @@ from qinling_trigger.webhook_signature import clean_secret
 REQUIRED = "Either function_alias or function_id must be provided."
 NOT_AN_OBJECT = "Invalid request: an object of fields is required."
 DESCRIPTION_LENGTH = 255
+IDEMPOTENCY_KEY_LENGTH = 255    # the execution service's limit, which clients know
+BAD_IDEMPOTENCY_KEY = ("Invalid Idempotency-Key: at most 255 printable ASCII characters are "
+                       "allowed.")
 
 
 def new_webhook(values):
@@ -82,6 +86,23 @@ def webhook_input(body_text):
     except ValueError:
         return json.dumps(body_text)
     return json.dumps(dict(fields))
+
+
+def idempotency_key(webhook_id, client_key):
+    """The ``Idempotency-Key`` of the execution an invoke submits, from the client's
+    ``Idempotency-Key`` header (``None`` when it sent none or an empty one: no key).
+
+    The client's key is checked as ``POST /v1/executions`` checks it, then scoped to the
+    webhook: a repeat on this webhook returns the first execution, and an anonymous caller
+    can never reach an execution made with the same key by another webhook or by a client of
+    ``/v1/executions``. The key is hashed so that any valid one fits the execution service's
+    255 characters."""
+    if client_key is None or client_key == "":
+        return None
+    if (not isinstance(client_key, str) or len(client_key) > IDEMPOTENCY_KEY_LENGTH
+            or not (client_key.isascii() and client_key.isprintable())):
+        raise InvalidInput(BAD_IDEMPOTENCY_KEY)
+    return f"qinling-webhook:{webhook_id}:{hashlib.sha256(client_key.encode()).hexdigest()}"
 
 
 def description(webhook_id):

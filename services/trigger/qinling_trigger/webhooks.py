@@ -1,5 +1,5 @@
-"""Handlers of webhooks. Ports: ``db`` (the session), ``caller``, ``function`` and
-``execution`` (RPC proxies of those services).
+"""Handlers of webhooks. Ports: ``db`` (the session), ``caller``, ``function`` (RPC proxy
+of that service) and ``submit`` (submits an async execution as a project).
 
 A webhook's target must exist in the caller's project when it is set: the function (and its
 version > 0) or the alias; an alias is resolved again by the execution service at each
@@ -58,10 +58,17 @@ def delete_webhook(webhook_id, *, db, caller):
     db.commit()
 
 
-def invoke_webhook(webhook_id, body_text, signature_header, *, db, execution):
+def invoke_webhook(webhook_id, body_text, signature_header, *, db, submit,
+                   idempotency_key=None, request_key=None):
     """Anyone may invoke by id (no authentication, as Qinling); a webhook with a secret
     needs the body's signature (``Unauthorized`` otherwise, and nothing runs). Submits an
-    asynchronous execution of the target with the body as input; its id."""
+    asynchronous execution of the target with the body as input, as the webhook's project
+    (``submit(project_id, values, key, request_key=...)``: the caller is anonymous); its id.
+
+    Exactly once, as ``POST /v1/executions``: a repeat of the client's ``idempotency_key``
+    on this webhook (``webhook_rules.idempotency_key``) returns the first execution, and so
+    does a redelivery of the request, by the gateway's ``request_key`` (one per HTTP
+    request)."""
     webhook = db.get(Webhook, webhook_id) if isinstance(webhook_id, str) else None
     if webhook is None:
         raise NotFound(not_found(webhook_id))
@@ -69,10 +76,12 @@ def invoke_webhook(webhook_id, body_text, signature_header, *, db, execution):
         webhook_signature.verify(webhook.secret, body_text or "", signature_header)
     except webhook_signature.SignatureRejected as exc:
         raise Unauthorized(str(exc)) from None
+    key = webhook_rules.idempotency_key(webhook.id, idempotency_key)
     values = {**webhook.target(), "sync": False,
               "description": webhook_rules.description(webhook.id),
               "input": webhook_rules.webhook_input(body_text)}
-    return {"execution_id": execution.create_execution(values)["id"]}
+    made = submit(webhook.project_id, values, key, request_key=request_key)
+    return {"execution_id": made["id"]}
 
 
 def function_usage(function_id, version, *, db):

@@ -2,12 +2,15 @@
 (``schemas.webhooks``) and adds ``webhook_url`` (its public URL, ``[DEFAULT]
 qinling_endpoint``, as Qinling); the trigger service does the rest. An invoke needs no
 authentication: the raw body and its signature header go to the trigger service."""
+import uuid
+
 from aiohttp import web
 
 from qinling_api import validation
 from qinling_api.calls import call, listed
 from qinling_api.keys import settings_key
 from qinling_api.schemas.webhooks import WebhookCreate, WebhookUpdate
+from qinling_api.views.executions import IDEMPOTENCY_KEY
 from qinling_shared.exceptions import InvalidInput
 
 SIGNATURE_HEADER = "X-Qinling-Signature-256"
@@ -54,11 +57,16 @@ async def delete_webhook(request):
 
 
 async def invoke_webhook(request):
-    """``POST /v1/webhooks/{id}/invoke`` (any body) → 202 ``{"execution_id": id}``."""
+    """``POST /v1/webhooks/{id}/invoke`` (any body) → 202 ``{"execution_id": id}``.
+    Exactly once, as ``POST /v1/executions``: with an ``Idempotency-Key`` header a repeat
+    returns the first execution (the trigger service scopes the key to the webhook), and the
+    request's own key (``request_key``) keeps a redelivered RPC from making a second one."""
     try:
         body = (await request.read()).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("Invalid request body: UTF-8 text is required.") from None
     invoked = await call(request, "trigger", "invoke_webhook", request.match_info["id"],
-                         body, request.headers.get(SIGNATURE_HEADER))
+                         body, request.headers.get(SIGNATURE_HEADER),
+                         idempotency_key=request.headers.get(IDEMPOTENCY_KEY),
+                         request_key=str(uuid.uuid4()))
     return web.json_response(invoked, status=202)

@@ -1,7 +1,7 @@
 import pytest
 
 from qinling_shared import listing
-from qinling_shared.exceptions import NotFound, Unauthorized
+from qinling_shared.exceptions import InvalidInput, NotFound, Unauthorized
 
 WEBHOOK = {"id": "w-1", "function_id": "f1", "function_version": 0, "function_alias": None,
            "description": None, "project_id": "default", "created_at": "2026-01-01T00:00:00Z",
@@ -57,7 +57,7 @@ async def test_unknown_webhook_is_the_services_404(client, rpc):
 
 async def test_invoke_passes_the_raw_body_and_signature_and_answers_202(client, rpc):
     rpc.answer("trigger", "invoke_webhook",
-               lambda webhook_id, body, signature: {"execution_id": "e-1"})
+               lambda webhook_id, body, signature, **keys: {"execution_id": "e-1"})
     response = await client.post("/v1/webhooks/w-1/invoke", data="name=qinling",
                                  headers={"X-Qinling-Signature-256": "sha256=ab",
                                           "Content-Type": "application/x-www-form-urlencoded"})
@@ -68,9 +68,33 @@ async def test_invoke_passes_the_raw_body_and_signature_and_answers_202(client, 
 
 async def test_invoke_without_signature_passes_none(client, rpc):
     rpc.answer("trigger", "invoke_webhook",
-               lambda webhook_id, body, signature: {"execution_id": "e-1"})
+               lambda webhook_id, body, signature, **keys: {"execution_id": "e-1"})
     await client.post("/v1/webhooks/w-1/invoke")
     assert rpc.calls[0].args == ("w-1", "", None)
+    assert rpc.calls[0].kwargs["idempotency_key"] is None
+
+
+async def test_invoke_passes_the_idempotency_key_and_a_request_key_of_its_own(client, rpc):
+    """As ``POST /v1/executions``: the client's ``Idempotency-Key`` (the trigger service
+    scopes it to the webhook), and each request's own key against a redelivered RPC."""
+    rpc.answer("trigger", "invoke_webhook", {"execution_id": "e-1"})
+    for _ in range(2):
+        response = await client.post("/v1/webhooks/w-1/invoke", data="{}",
+                                     headers={"Idempotency-Key": "order-42"})
+        assert response.status == 202
+    assert [call.kwargs["idempotency_key"] for call in rpc.calls] == ["order-42"] * 2
+    keys = [call.kwargs["request_key"] for call in rpc.calls]
+    assert len(set(keys)) == 2 and all(len(key) == 36 for key in keys)
+
+
+async def test_a_bad_idempotency_key_on_invoke_is_the_services_400(client, rpc):
+    rpc.answer("trigger", "invoke_webhook",
+               InvalidInput("Invalid Idempotency-Key: at most 255 printable ASCII characters "
+                            "are allowed."))
+    response = await client.post("/v1/webhooks/w-1/invoke", data="{}",
+                                 headers={"Idempotency-Key": "x" * 300})
+    assert response.status == 400
+    assert "Idempotency-Key" in (await response.json())["faultstring"]
 
 
 async def test_a_rejected_signature_is_a_401(client, rpc):

@@ -4,12 +4,14 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from qinling_nameko.rpc import rpc
-from qinling_shared.exceptions import NotFound, QinlingError, Unauthorized
+from qinling_shared.exceptions import InvalidInput, NotFound, QinlingError, Unauthorized
 
+from qinling_trigger import webhook_rules
 from qinling_trigger.service import TriggerService
 from qinling_trigger.webhook_signature import signature_header
 
 SUBMITTED = []
+KEYS = []
 
 
 class FunctionStandIn:
@@ -31,6 +33,7 @@ class ExecutionStandIn:
 
     @rpc
     def create_execution(self, values, idempotency_key=None, request_key=None):
+        KEYS.append((idempotency_key, request_key))
         SUBMITTED.append(values)
         return {"id": f"e{len(SUBMITTED)}"}
 
@@ -38,6 +41,7 @@ class ExecutionStandIn:
 @pytest.fixture
 def trigger(container_factory, rabbit_config, tmp_path):
     SUBMITTED.clear()
+    KEYS.clear()
     config = {**rabbit_config, "DATABASE_URL": f"sqlite:///{tmp_path}/trigger.sqlite"}
     for cls in (TriggerService, FunctionStandIn, ExecutionStandIn):
         container_factory(cls, config).start()
@@ -48,7 +52,7 @@ def trigger(container_factory, rabbit_config, tmp_path):
 def test_webhook_lifecycle_and_signed_invoke(trigger):
     webhook = trigger.create_webhook({"function_id": "f1", "secret": "k"})
     assert webhook["function_version"] == 0 and "secret" not in webhook
-    assert trigger.function_usage("f1") == {"jobs": 0, "webhooks": 1}
+    assert trigger.function_usage("f1") == {"jobs": 0, "webhooks": 1, "event_triggers": 0}
     with pytest.raises(Unauthorized):
         trigger.invoke_webhook(webhook["id"], "{}", None)
     assert SUBMITTED == []
@@ -66,3 +70,15 @@ def test_a_missing_target_is_the_function_services_404(trigger):
         trigger.create_webhook({"function_id": "f9"})
     with pytest.raises(NotFound, match=r"FunctionAlias not found \[name=prod\]"):
         trigger.create_webhook({"function_alias": "prod"})
+
+
+def test_invoke_passes_the_scoped_client_key_and_the_request_key_on(trigger):
+    webhook = trigger.create_webhook({"function_id": "f1"})
+    trigger.invoke_webhook(webhook["id"], "{}", None, idempotency_key="order-42",
+                           request_key="r-1")
+    trigger.invoke_webhook(webhook["id"], "{}")   # an older gateway's call: no keys
+    assert KEYS == [(webhook_rules.idempotency_key(webhook["id"], "order-42"), "r-1"),
+                    (None, None)]
+    with pytest.raises(InvalidInput, match="Invalid Idempotency-Key"):
+        trigger.invoke_webhook(webhook["id"], "{}", None, idempotency_key="k" * 256)
+    assert len(SUBMITTED) == 2

@@ -36,12 +36,25 @@ class FakeFunction:
 
 
 class FakeExecution:
-    def __init__(self):
-        self.created = []
+    """Executions submitted (``created``, each one run), idempotent as the execution
+    service: a repeat of the client's ``idempotency_key``, or of the gateway's
+    ``request_key``, returns the first execution made with it; ``keys`` are those of every
+    call."""
 
-    def create_execution(self, values):
+    def __init__(self):
+        self.created, self.keys, self.by_key = [], [], {}
+        self.projects = []   # the project each submit ran as (handlers that pass one)
+
+    def create_execution(self, values, idempotency_key=None, request_key=None):
+        self.keys.append((idempotency_key, request_key))
+        keys = [key for key in (("client", idempotency_key), ("request", request_key))
+                if key[1] is not None]
+        if keys and keys[0] in self.by_key:
+            return self.by_key[keys[0]]
         self.created.append(values)
-        return {"id": f"e{len(self.created)}", **values}
+        made = {"id": f"e{len(self.created)}", **values}
+        self.by_key.update((key, made) for key in keys)
+        return made
 
 
 @pytest.fixture

@@ -85,3 +85,25 @@ def test_the_body_becomes_the_input(body, expected):
 
 def test_the_description_names_the_webhook_as_qinling():
     assert webhook_rules.description("w-1") == "Created by Webhook w-1"
+
+
+def test_an_invokes_key_is_the_clients_scoped_to_the_webhook_and_hashed():
+    key = webhook_rules.idempotency_key("w-1", "order-42")
+    assert key == webhook_rules.idempotency_key("w-1", "order-42")
+    assert key.startswith("qinling-webhook:w-1:") and "order-42" not in key
+    assert key != webhook_rules.idempotency_key("w-2", "order-42")
+    assert key != webhook_rules.idempotency_key("w-1", "order-43")
+    longest = webhook_rules.idempotency_key("0" * 36, "k" * 255)
+    assert len(longest) <= 255 and longest.isascii() and longest.isprintable()
+
+
+@pytest.mark.parametrize("client_key", [None, ""])
+def test_an_invoke_without_a_key_has_none(client_key):
+    assert webhook_rules.idempotency_key("w-1", client_key) is None
+
+
+@pytest.mark.parametrize("client_key", ["k" * 256, "a\x00b", "caf\u00e9", "tab\there", 42])
+def test_a_bad_key_is_refused_as_post_executions_refuses_it(client_key):
+    with pytest.raises(InvalidInput, match=r"^Invalid Idempotency-Key: at most 255 printable "
+                                           r"ASCII characters are allowed\.$"):
+        webhook_rules.idempotency_key("w-1", client_key)

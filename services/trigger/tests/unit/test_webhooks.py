@@ -3,9 +3,9 @@ import json
 import pytest
 
 from qinling_nameko.providers import Caller
-from qinling_shared.exceptions import Forbidden, NotFound, Unauthorized
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound, Unauthorized
 
-from qinling_trigger import webhooks
+from qinling_trigger import webhook_rules, webhooks
 from qinling_trigger.webhook_signature import signature_header
 
 FIELDS = {"id", "function_id", "function_version", "function_alias", "description",
@@ -16,8 +16,12 @@ def create(session, caller, function, **values):
     return webhooks.create_webhook(values, db=session, caller=caller, function=function)
 
 
-def invoke(session, execution, webhook_id, body, header=None):
-    return webhooks.invoke_webhook(webhook_id, body, header, db=session, execution=execution)
+def invoke(session, execution, webhook_id, body, header=None, key=None, request_key=None):
+    def submit(project_id, values, idempotency_key, request_key=None):
+        execution.projects.append(project_id)
+        return execution.create_execution(values, idempotency_key, request_key)
+    return webhooks.invoke_webhook(webhook_id, body, header, db=session, submit=submit,
+                                   idempotency_key=key, request_key=request_key)
 
 
 def test_create_stores_version_zero_and_never_shows_the_secret(session, caller, function):
@@ -50,6 +54,7 @@ def test_invoke_submits_an_async_execution_with_the_body(session, caller, functi
     webhook = create(session, caller, function, function_id="f1", function_version=1)
     answer = invoke(session, execution, webhook["id"], '{"name": "qinling"}')
     assert answer == {"execution_id": "e1"}
+    assert execution.projects == ["p1"]   # the webhook's project: the invoker is anonymous
     assert execution.created == [{
         "function_id": "f1", "function_version": 1, "sync": False,
         "description": f"Created by Webhook {webhook['id']}", "input": '{"name": "qinling"}'}]
@@ -132,3 +137,56 @@ def test_function_usage_counts_webhooks_by_function_and_version(session, caller,
     assert webhooks.function_usage("f1", None, db=session) == 2
     assert webhooks.function_usage("f1", 1, db=session) == 1
     assert webhooks.function_usage("f2", None, db=session) == 0
+
+
+def test_a_repeated_idempotency_key_returns_the_first_execution(session, caller, function,
+                                                                execution):
+    """Two requests (each its own request key) with the client's key: one execution, run
+    once; another key makes another."""
+    webhook = create(session, caller, function, function_id="f1")
+    first = invoke(session, execution, webhook["id"], "{}", key="order-42", request_key="r1")
+    again = invoke(session, execution, webhook["id"], '{"a": 2}', key="order-42",
+                   request_key="r2")
+    assert first == again == {"execution_id": "e1"}
+    assert len(execution.created) == 1
+    assert invoke(session, execution, webhook["id"], "{}", key="order-43",
+                  request_key="r3") == {"execution_id": "e2"}
+    scoped = webhook_rules.idempotency_key(webhook["id"], "order-42")
+    assert execution.keys[:2] == [(scoped, "r1"), (scoped, "r2")]
+
+
+def test_the_clients_key_is_scoped_to_the_webhook(session, caller, function, execution):
+    one = create(session, caller, function, function_id="f1")
+    other = create(session, caller, function, function_id="f1")
+    invoke(session, execution, one["id"], "{}", key="order-42", request_key="r1")
+    invoke(session, execution, other["id"], "{}", key="order-42", request_key="r2")
+    assert len(execution.created) == 2
+    assert execution.keys[0][0].startswith(f"qinling-webhook:{one['id']}:")
+    assert execution.keys[1][0].startswith(f"qinling-webhook:{other['id']}:")
+
+
+def test_a_redelivered_invoke_returns_the_first_execution(session, caller, function,
+                                                          execution):
+    """Without a client's key, the gateway's request key: the same request handled twice
+    (its RPC redelivered to a trigger replica) makes one execution, other requests others."""
+    webhook = create(session, caller, function, function_id="f1")
+    first = invoke(session, execution, webhook["id"], "{}", request_key="r1")
+    assert invoke(session, execution, webhook["id"], "{}", request_key="r1") == first
+    assert execution.keys == [(None, "r1"), (None, "r1")]
+    assert invoke(session, execution, webhook["id"], "{}", request_key="r2") != first
+    assert len(execution.created) == 2
+
+
+@pytest.mark.parametrize("key", ["k" * 256, "a\x00b"])
+def test_a_bad_idempotency_key_is_a_400_and_nothing_runs(session, caller, function, execution,
+                                                         key):
+    webhook = create(session, caller, function, function_id="f1")
+    with pytest.raises(InvalidInput, match="^Invalid Idempotency-Key"):
+        invoke(session, execution, webhook["id"], "{}", key=key, request_key="r1")
+    assert execution.created == []
+
+
+def test_a_wrong_signature_is_checked_before_the_key(session, caller, function, execution):
+    webhook = create(session, caller, function, function_id="f1", secret="s3cret")
+    with pytest.raises(Unauthorized):
+        invoke(session, execution, webhook["id"], "{}", key="k" * 256)
