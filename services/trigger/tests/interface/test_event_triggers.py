@@ -3,22 +3,26 @@ reach the trigger service's own queue, bound as the triggers need, and submit ex
 the execution service (a stand-in here); malformed messages are dropped, failed submits
 redelivered."""
 import json
+import urllib.parse
 
 import eventlet
 import kombu
 import pytest
+import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from qinling_nameko.rpc import rpc
 from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound, QinlingError
 from qinling_testing import notifier
 
+from qinling_trigger.notification_consumer import DEFAULT_QUEUE
 from qinling_trigger.service import TriggerService
 
 PROJECT = "default"      # the project of a caller without Keystone
 SUBMITTED = []           # (values, idempotency key, project)
 FAILURES = []            # exceptions the next create_execution calls raise
 DEADLINE = 10
+MANAGEMENT = "http://127.0.0.1:15672"
 
 
 class FunctionStandIn:
@@ -151,3 +155,31 @@ def test_rules_of_the_resource(trigger):
     trigger.delete_event_trigger(created["id"])
     with pytest.raises(NotFound, match=f"Event trigger not found \\[id={created['id']}\\]"):
         trigger.get_event_trigger(created["id"])
+
+
+def queue_bindings(config):
+    """The (exchange, routing key) bindings of the trigger service's queue, from RabbitMQ's
+    management API (the default exchange's binding left out)."""
+    vhost = urllib.parse.quote(config["vhost"], safe="")
+    response = requests.get(f"{MANAGEMENT}/api/queues/{vhost}/{DEFAULT_QUEUE}/bindings",
+                            auth=("guest", "guest"), timeout=10)
+    response.raise_for_status()
+    return sorted((b["source"], b["routing_key"]) for b in response.json() if b["source"])
+
+
+def test_the_queue_is_bound_as_the_triggers_need(trigger, config):
+    first = trigger.create_event_trigger({"function_id": "f1", "event_type": "image.*",
+                                          "exchanges": ["glance"]})
+    assert queue_bindings(config) == [("glance", "notifications.*")]
+    second = trigger.create_event_trigger({
+        "function_id": "f1", "event_type": "instance.*", "exchanges": ["nova", "glance"],
+        "topics": ["versioned_notifications"]})
+    assert queue_bindings(config) == [
+        ("glance", "notifications.*"), ("glance", "versioned_notifications.*"),
+        ("nova", "versioned_notifications.*")]
+    trigger.update_event_trigger(second["id"], {"exchanges": ["nova"]})
+    assert queue_bindings(config) == [("glance", "notifications.*"),
+                                      ("nova", "versioned_notifications.*")]
+    trigger.delete_event_trigger(first["id"])
+    trigger.delete_event_trigger(second["id"])
+    assert queue_bindings(config) == []
