@@ -2,35 +2,30 @@
 import pytest
 
 from qinling_testing.api_client import ApiClient
-from qinling_testing.platform import Platform
-
-START_TIMEOUT = 90.0
+from qinling_testing.platform import healthy_platform
 
 
 @pytest.fixture(scope="session")
 def platform():
     """Started and healthy; logs under ``platform.dir / "logs"`` (QINLING_KEEP_PLATFORM=1 keeps them)."""
-    with Platform() as running:
-        running.wait_healthy(START_TIMEOUT)
+    with healthy_platform() as running:
         yield running
 
 
 @pytest.fixture
 def api(platform):
-    client = ApiClient(platform.url)
-    yield client
-    client.close()
+    with ApiClient(platform.url) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")
 def runtime_id(platform):
     """A ``python3`` runtime, available."""
-    client = ApiClient(platform.url)
-    response = client.create_runtime()
-    assert response.status_code == 201, response.text
-    runtime = response.json()
-    client.wait_for_status(f"/v1/runtimes/{runtime['id']}", {"available"})
-    client.close()
+    with ApiClient(platform.url) as client:
+        response = client.create_runtime()
+        assert response.status_code == 201, response.text
+        runtime = response.json()
+        client.wait_for_status(f"/v1/runtimes/{runtime['id']}", {"available"})
     return runtime["id"]
 
 

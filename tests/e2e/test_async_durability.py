@@ -9,7 +9,7 @@ from kombu import Connection
 
 from qinling_testing.api_client import ApiClient
 from qinling_testing.packages import zip_package
-from qinling_testing.platform import Platform
+from qinling_testing.platform import START_TIMEOUT, healthy_platform
 
 from qinling_execution import execution_queue
 
@@ -23,22 +23,19 @@ def main(n, **kwargs):
     print("run", n)
     return n
 '''
-START_TIMEOUT = 90.0
 DEADLINE = 120.0
 
 
 @pytest.fixture(scope="module")
 def platform():
-    with Platform() as running:
-        running.wait_healthy(START_TIMEOUT)
+    with healthy_platform() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def api(platform):
-    client = ApiClient(platform.url)
-    yield client
-    client.close()
+    with ApiClient(platform.url) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

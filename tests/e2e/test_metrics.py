@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from qinling_testing.api_client import ApiClient
 from qinling_testing.packages import zip_package
-from qinling_testing.platform import Platform
+from qinling_testing.platform import healthy_platform
 
 SERVICES = ("function", "execution", "trigger", "storage")
 RUN_QUEUE = "qinling-executions-run"
@@ -137,11 +137,8 @@ def wait_until_ended(api, function_id, count):
 @pytest.fixture(scope="module")
 def fragile_api():
     """A private platform, for killing one of its services."""
-    with Platform() as platform:
-        platform.wait_healthy(90)
-        client = ApiClient(platform.url)
+    with healthy_platform() as platform, ApiClient(platform.url) as client:
         yield platform, client
-        client.close()
 
 
 def test_a_dead_service_is_reported_down_and_the_rest_still_scraped(fragile_api):

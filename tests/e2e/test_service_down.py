@@ -5,13 +5,12 @@ import time
 import pytest
 import requests
 
-from qinling_testing.platform import Platform
+from qinling_testing.platform import healthy_platform
 
 
 @pytest.fixture(scope="module")
 def fragile_platform():
-    with Platform() as platform:
-        platform.wait_healthy(90)
+    with healthy_platform() as platform:
         yield platform
 
 

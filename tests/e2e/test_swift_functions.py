@@ -6,7 +6,7 @@ import swiftclient
 
 from qinling_testing.api_client import ApiClient
 from qinling_testing.packages import zip_package
-from qinling_testing.platform import Platform
+from qinling_testing.platform import healthy_platform
 from qinling_testing.swift import SwiftAIO
 
 SOURCE = 'def main(name="Swift", **kwargs):\n    return f"Hello from {name}"\n'
@@ -22,8 +22,7 @@ def swift():
 def swift_platform(swift):
     conf = {"swift": {"auth_url": swift.auth_url, "auth_version": "1", "user": swift.user,
                       "key": swift.key}}
-    with Platform(conf_overrides=conf) as platform:
-        platform.wait_healthy(90)
+    with healthy_platform(conf_overrides=conf) as platform:
         yield platform
 
 
@@ -39,9 +38,8 @@ def objects(swift):
 
 @pytest.fixture(scope="module")
 def api(swift_platform):
-    client = ApiClient(swift_platform.url)
-    yield client
-    client.close()
+    with ApiClient(swift_platform.url) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

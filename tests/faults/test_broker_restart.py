@@ -27,9 +27,9 @@ import pytest
 
 from qinling_testing import notifier
 from qinling_testing.api_client import ApiClient
-from qinling_testing.fault_checks import executions_by_number, queued_messages
+from qinling_testing.fault_checks import settled
 from qinling_testing.packages import zip_package
-from qinling_testing.platform import Platform
+from qinling_testing.platform import healthy_platform
 from qinling_testing.rabbit_node import RabbitNode
 
 ROUNDS = 5
@@ -38,7 +38,6 @@ RESTART_AFTER = 20      # executions accepted before the broker restart begins
 CLIENTS = 4
 SERVES_AGAIN = 10.0     # seconds from the broker's return to a healthy platform
 PAUSE_AFTER_REFUSAL = 0.1
-START_TIMEOUT = 90.0
 ROUND_DEADLINE = 180.0
 LISTENS_AGAIN = 10.0     # seconds from the broker's return to a notification that runs
 PUBLISH_INTERVAL = 0.5
@@ -64,9 +63,8 @@ def node():
 
 @pytest.fixture(scope="module")
 def platform(node):
-    with Platform(rabbit=node.vhost(),
-                  conf_overrides={"local": {"allow_network": "true"}}) as running:
-        running.wait_healthy(START_TIMEOUT)
+    with healthy_platform(rabbit=node.vhost(),
+                          conf_overrides={"local": {"allow_network": "true"}}) as running:
         yield running
 
 
@@ -146,19 +144,6 @@ def restart_during_posts(platform, node, round_):
     return serving_after
 
 
-def settled(platform, api, function_id, round_):
-    """The function's executions by number once none is running, every accepted one is
-    there, and nothing waits for the execution service in the broker."""
-    give_up = time.monotonic() + ROUND_DEADLINE
-    while True:
-        rows = executions_by_number(api, function_id)
-        ended = all(e["status"] != "running" for made in rows.values() for e in made)
-        if ended and set(round_.accepted) <= set(rows) and queued_messages(platform) == 0:
-            return rows
-        assert time.monotonic() < give_up, "accepted executions still running or queued"
-        time.sleep(0.2)
-
-
 def check(round_, rows, counter):
     """The round's figures; fails on an accepted execution lost, failed or run twice, or on
     anything run twice."""
@@ -185,7 +170,8 @@ def test_every_accepted_execution_runs_once_across_broker_restarts(
         for number in range(ROUNDS):
             round_ = Round(platform.url, function_id, counter, first=number * 1_000_000)
             serving_after = restart_during_posts(platform, node, round_)
-            figures = check(round_, settled(platform, api, function_id, round_), counter)
+            rows = settled(platform, api, function_id, round_.accepted, ROUND_DEADLINE)
+            figures = check(round_, rows, counter)
             print(f"\nround {number}: serving again {serving_after:.1f} s after the broker's "
                   f"return; {dict(figures)}")
             assert serving_after <= SERVES_AGAIN, f"round {number}: {serving_after:.1f} s"

@@ -29,8 +29,8 @@ from urllib3.exceptions import NewConnectionError
 
 from qinling_shared import queues
 from qinling_testing.api_client import ApiClient
-from qinling_testing.fault_checks import executions_by_number, queued_messages
-from qinling_testing.platform import Platform
+from qinling_testing.fault_checks import settled
+from qinling_testing.platform import START_TIMEOUT, healthy_platform
 
 KILLED = ("execution", "function", "trigger", "storage", "api")
 POSTS = 100            # POSTs per round, at least
@@ -38,7 +38,6 @@ KILL_AFTER = 20        # answers before the kill
 AFTER_RESTART = 10     # executions accepted after the restart, at least
 CLIENTS = 4
 WHILE_DOWN = 10       # POSTs while the killed service is down
-START_TIMEOUT = 90.0
 ROUND_DEADLINE = 120.0
 REFUSED, UNKNOWN = "refused", "no answer"
 EXPECTED_WHILE_DOWN = {"execution": 503, "api": REFUSED}
@@ -46,8 +45,7 @@ EXPECTED_WHILE_DOWN = {"execution": 503, "api": REFUSED}
 
 @pytest.fixture(scope="module")
 def platform():
-    with Platform(conf_overrides={"local": {"allow_network": "true"}}) as running:
-        running.wait_healthy(START_TIMEOUT)
+    with healthy_platform(conf_overrides={"local": {"allow_network": "true"}}) as running:
         yield running
 
 
@@ -167,20 +165,6 @@ def wait_for_health(url, until):
         time.sleep(0.1)
 
 
-def settled(platform, api, function_id, round_):
-    """The function's executions by number once none is running, every accepted one is
-    there, and nothing waits in the execution service's queues; fails after
-    ``ROUND_DEADLINE``."""
-    give_up = time.monotonic() + ROUND_DEADLINE
-    while True:
-        rows = executions_by_number(api, function_id)
-        ended = all(e["status"] != "running" for made in rows.values() for e in made)
-        if ended and set(round_.accepted) <= set(rows) and queued_messages(platform) == 0:
-            return rows
-        assert time.monotonic() < give_up, "accepted executions still running or queued"
-        time.sleep(0.2)
-
-
 def check(round_, rows, counter, service):
     """The round's figures; fails on an accepted POST lost or run twice, or a refused one
     that ran. Only while storage is down may an accepted execution fail (a new worker could
@@ -220,8 +204,8 @@ def test_a_killed_service_loses_and_repeats_nothing(platform, counter, checked, 
     down = kill_during_posts(platform, service, round_)
     api = ApiClient(platform.url)
     try:
-        figures = check(round_, settled(platform, api, function_id, round_), counter,
-                        service)
+        rows = settled(platform, api, function_id, round_.accepted, ROUND_DEADLINE)
+        figures = check(round_, rows, counter, service)
     finally:
         api.close()
     late = {n: (runs, counter.runs[n]) for n, runs in checked.items() if counter.runs[n] != runs}

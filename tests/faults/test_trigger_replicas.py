@@ -30,7 +30,7 @@ from qinling_shared import queues
 from qinling_testing import processes
 from qinling_testing.api_client import ApiClient
 from qinling_testing.fault_checks import executions_by_number
-from qinling_testing.platform import Platform
+from qinling_testing.platform import START_TIMEOUT, healthy_platform
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASES = ("function", "execution", "trigger")
@@ -38,7 +38,6 @@ JOBS = 30
 TICKS = 2                 # each job's count: the tick of the kill, and the next one
 LEAD = datetime.timedelta(seconds=12)       # time the jobs need before their first tick
 STOP_BEFORE = datetime.timedelta(seconds=3)  # the first replica stops this long before it
-START_TIMEOUT = 90.0
 DEADLINE = 60.0
 ENDED = {"success", "error", "failed"}
 
@@ -53,10 +52,9 @@ def prefix():
 def platform(prefix):
     """The platform with every service database on PostgreSQL (dropped afterwards)."""
     try:
-        with Platform(conf_overrides={
+        with healthy_platform(conf_overrides={
                 "database": {"connection": f"{POSTGRES}/{prefix}_{{service}}"},
                 "local": {"allow_network": "true"}}) as running:
-            running.wait_healthy(START_TIMEOUT)
             yield running
     finally:
         drop_databases(prefix)

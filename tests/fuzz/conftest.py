@@ -2,21 +2,17 @@
 import pytest
 
 from qinling_testing.api_client import ApiClient
-from qinling_testing.platform import Platform
-
-START_TIMEOUT = 90.0
+from qinling_testing.platform import healthy_platform
 
 
 @pytest.fixture(scope="module")
 def platform():
     """Started and healthy, for one module (stopped before the next starts its own)."""
-    with Platform() as running:
-        running.wait_healthy(START_TIMEOUT)
+    with healthy_platform() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def api(platform):
-    client = ApiClient(platform.url)
-    yield client
-    client.close()
+    with ApiClient(platform.url) as client:
+        yield client

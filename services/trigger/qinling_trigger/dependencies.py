@@ -5,7 +5,7 @@ import datetime
 
 from nameko.extensions import DependencyProvider
 
-from qinling_trigger import event_trigger_rules, schedule
+from qinling_trigger import event_trigger_rules, job_ticks
 
 
 class JobSettings(DependencyProvider):
@@ -16,7 +16,7 @@ class JobSettings(DependencyProvider):
         values = self.container.config.get("TRIGGER") or {}
         self.settings = {
             "grace": datetime.timedelta(seconds=int(values.get(
-                "job_grace", schedule.DEFAULT_GRACE.total_seconds()))),
+                "job_grace", job_ticks.DEFAULT_GRACE.total_seconds()))),
             "catch_up": int(values.get("job_catch_up", 0))}
 
     def get_dependency(self, worker_ctx):

@@ -4,10 +4,10 @@ that submits an async execution as that project) and ``now``.
 
 Any number of trigger services may run on one database, and each tick runs exactly once:
 
-- a submit is idempotent by ``schedule.idempotency_key(job id, tick)``: the execution service
-  returns the first execution of a key again, so submitting a tick twice runs it once;
-- a replica submits a due job's ticks (``schedule.plan_ticks``) *first*, then moves the job
-  on with a compare-and-set ``UPDATE`` of its ``next_execution_time`` and status (the
+- a submit is idempotent by ``job_ticks.idempotency_key(job id, tick)``: the execution
+  service returns the first execution of a key again, so submitting a tick twice runs it once;
+- a replica submits a due job's ticks (``job_ticks.plan_ticks``) *first*, then moves the
+  job on with a compare-and-set ``UPDATE`` of its ``next_execution_time`` and status (the
   *claim*). A replica that dies, or cannot submit, before its claim leaves the tick due: the
   next poll, here or in another replica, submits it again (to the same execution) and claims
   it. A replica that loses the claim (rowcount 0) had submitted a tick another replica
@@ -17,7 +17,7 @@ import logging
 
 import sqlalchemy as sa
 
-from qinling_trigger import schedule
+from qinling_trigger import job_status, job_ticks
 from qinling_trigger.models import Job
 
 LOG = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ DUE_BATCH = 100             # due jobs read per poll
 def due_jobs(db, now, limit=DUE_BATCH):
     """Running jobs whose next tick is at or before ``now``, the most overdue first."""
     return list(db.scalars(
-        sa.select(Job).where(Job.status == schedule.RUNNING,
+        sa.select(Job).where(Job.status == job_status.RUNNING,
                              Job.next_execution_time <= now)
         .order_by(Job.next_execution_time).limit(limit)))
 
@@ -40,7 +40,7 @@ def claim(db, job_id, old_next, plan, now):
     result = db.execute(
         sa.update(Job)
         .where(Job.id == job_id, Job.next_execution_time == old_next,
-               Job.status == schedule.RUNNING)
+               Job.status == job_status.RUNNING)
         .values(next_execution_time=plan.next_execution_time, count=plan.count,
                 status=plan.status, updated_at=now)
         .execution_options(synchronize_session=False))
@@ -50,14 +50,14 @@ def claim(db, job_id, old_next, plan, now):
 
 def execution_values(job):
     return {**job.target(), "sync": False, "input": job.function_input,
-            "description": schedule.execution_description(job.id)}
+            "description": job_ticks.execution_description(job.id)}
 
 
-def fire_job(db, job, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
+def fire_job(db, job, submit, now, grace=job_ticks.DEFAULT_GRACE, catch_up=0):
     """Plan, submit and claim one job's ticks; the ticks this caller claimed (``()`` when a
     submit failed, so the job stays due, or another replica claimed them)."""
     fields = job.schedule_fields()
-    plan = schedule.plan_ticks(fields, now, grace, catch_up)
+    plan = job_ticks.plan_ticks(fields, now, grace, catch_up)
     if plan is None:
         return ()
     values = execution_values(job)
@@ -72,7 +72,7 @@ def fire_job(db, job, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
 
 
 def submit_tick(submit, job, values, tick):
-    key = schedule.idempotency_key(job.id, tick)
+    key = job_ticks.idempotency_key(job.id, tick)
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
         try:
             submit(job.project_id, values, key)
@@ -82,7 +82,7 @@ def submit_tick(submit, job, values, tick):
     return False
 
 
-def fire_due_jobs(db, submit, now, grace=schedule.DEFAULT_GRACE, catch_up=0):
+def fire_due_jobs(db, submit, now, grace=job_ticks.DEFAULT_GRACE, catch_up=0):
     """One poll: fire every due running job; ``{job id: ticks fired}`` of those this
     caller claimed."""
     fired = {}

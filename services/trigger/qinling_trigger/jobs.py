@@ -1,9 +1,9 @@
 """Handlers of jobs. Ports: ``db`` (the session), ``caller``, ``function`` (RPC proxy of the
 function service) and ``now`` (naive UTC, read at the edge).
 
-The rules (fields, exact 400 messages, status moves) are ``schedule``'s; the target must
-exist in the caller's own project as a webhook's (``webhooks.check_target``). An alias is
-stored by name and resolved by the execution service each time the job fires.
+The rules are ``job_rules`` (fields, exact 400 messages) and ``job_status`` (status moves);
+the target must exist in the caller's own project as a webhook's (``webhooks.check_target``).
+An alias is stored by name and resolved by the execution service each time the job fires.
 """
 import uuid
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
 
-from qinling_trigger import schedule
+from qinling_trigger import job_rules, job_status
 from qinling_trigger.models import Job
 from qinling_trigger.webhooks import check_target
 
@@ -22,7 +22,7 @@ JOB_SORTABLE = ("created_at", "updated_at", "next_execution_time")
 
 
 def create_job(values, *, db, caller, function, now):
-    clean = schedule.new_job(values, now)
+    clean = job_rules.new_job(values, now)
     check_target(function, caller, clean)
     job = Job(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
     db.add(job)
@@ -46,7 +46,7 @@ def update_job(job_id, values, *, db, caller, now):
     never overwrites a tick the scheduler claimed meanwhile (it is then refused as a
     conflict of the job's state: read again and retry)."""
     job = visible(db, caller, job_id)
-    changes = schedule.job_changes(job.schedule_fields(), values, now)
+    changes = job_rules.job_changes(job.schedule_fields(), values, now)
     if not changes:
         return job.to_dict()
     result = db.execute(
@@ -72,7 +72,7 @@ def function_usage(function_id, version, *, db):
     unless it is ``None``); those naming an alias do not count, as webhooks."""
     query = sa.select(sa.func.count()).select_from(Job).where(
         Job.function_id == function_id, Job.function_alias.is_(None),
-        Job.status.not_in(schedule.FINISHED))
+        Job.status.not_in(job_status.FINISHED))
     if version is not None:
         query = query.where(Job.function_version == version)
     return db.scalar(query)

@@ -45,7 +45,8 @@ class Webhook(Base):
 
 
 class Job(Base):
-    """A function run on a cron pattern or once at a time (``schedule`` holds the rules)."""
+    """A function run on a cron pattern or once at a time (``job_rules``, ``job_status`` and
+    ``job_ticks`` hold the rules)."""
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -79,7 +80,7 @@ class Job(Base):
         }
 
     def schedule_fields(self):
-        """The mapping ``schedule.job_changes`` and ``schedule.plan_ticks`` read."""
+        """The mapping ``job_rules.job_changes`` and ``job_ticks.plan_ticks`` read."""
         return {"status": self.status, "pattern": self.pattern, "count": self.count,
                 "next_execution_time": self.next_execution_time}
 

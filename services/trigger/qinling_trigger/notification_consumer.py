@@ -108,13 +108,14 @@ class NotificationConsumer(SharedExtension, ProviderCollector, ConsumerMixin):
 
     # -- bindings -------------------------------------------------------------------------
 
-    def apply_bindings(self, wanted):
-        """Bind the queue to every binding of ``wanted`` (``notification_matching``'s
-        dicts: exchange, routing key) and unbind those no longer wanted; the exchanges are
-        declared as oslo.messaging declares them. Returns the (exchange, routing key)
-        pairs bound."""
-        wanted = {(b["exchange"], b["routing_key"]): b for b in wanted}
+    def apply_bindings(self, load):
+        """Bind the queue to every binding ``load()`` gives (``notification_matching``'s
+        dicts: exchange, routing key...) and unbind those no longer wanted; the exchanges are
+        declared as oslo.messaging declares them. ``load`` is called under the lock, so that
+        a slow caller never applies what it read before a faster one's newer read. Returns
+        the (exchange, routing key) pairs bound."""
         with self.lock:
+            wanted = {(b["exchange"], b["routing_key"]): b for b in load()}
             added = wanted.keys() - self.bindings.keys()
             removed = self.bindings.keys() - wanted.keys()
             if added or removed:
@@ -173,8 +174,7 @@ notification = NotificationHandler.decorator
 
 
 class NotificationBindings(DependencyProvider):
-    """``apply(bindings)``: what ``NotificationConsumer.apply_bindings`` does, from a
-    worker."""
+    """``apply(load)``: what ``NotificationConsumer.apply_bindings`` does, from a worker."""
 
     consumer = NotificationConsumer()
 

@@ -171,6 +171,6 @@ class TriggerService(ServesMetrics):
         """Bind the shared queue as the event triggers need now. A trigger is saved even
         when the broker refuses: the next refresh binds it."""
         try:
-            self.notification_bindings(event_triggers.bindings(self.db))
+            self.notification_bindings(lambda: event_triggers.bindings(self.db))
         except Exception:  # noqa: BLE001 - retried by the refresh timer
             LOG.exception("notifications: the bindings could not be applied")

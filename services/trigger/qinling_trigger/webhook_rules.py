@@ -5,6 +5,7 @@ import json
 from urllib.parse import parse_qsl
 
 from qinling_shared.exceptions import InvalidInput
+from qinling_shared.fields import text
 from qinling_shared.versions import field as version
 
 from qinling_trigger.webhook_signature import clean_secret
@@ -26,7 +27,7 @@ def new_webhook(values):
     alias, function = values.get("function_alias"), values.get("function_id")
     if alias in (None, "") and function in (None, ""):
         raise InvalidInput(REQUIRED)
-    clean = {"description": text(values.get("description"), "description"),
+    clean = {"description": text(values, "description", DESCRIPTION_LENGTH),
              "secret": clean_secret(values.get("secret"))}
     if alias not in (None, ""):
         return {**clean, "function_alias": alias_name(alias), "function_id": None,
@@ -45,7 +46,7 @@ def webhook_changes(values, current):
         raise InvalidInput(NOT_AN_OBJECT)
     changes = {}
     if values.get("description") is not None:
-        changes["description"] = text(values["description"], "description")
+        changes["description"] = text(values, "description", DESCRIPTION_LENGTH)
     if values.get("secret") == "":
         changes["secret"] = None
     elif values.get("secret") is not None:
@@ -108,16 +109,6 @@ def idempotency_key(webhook_id, client_key):
 def description(webhook_id):
     """The description of the executions a webhook starts (Qinling's words)."""
     return f"Created by Webhook {webhook_id}"
-
-
-def text(value, name):
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Invalid {name}: a string is required.")
-    if len(value) > DESCRIPTION_LENGTH:
-        raise InvalidInput(f"Invalid {name}: at most {DESCRIPTION_LENGTH} characters.")
-    return value
 
 
 def function_id(value):

@@ -1,8 +1,9 @@
 """What a fault test reads back from a platform once a fault is over: the executions of its
-counted function (``qinling_testing.run_counter``) by number, and the messages still waiting
-for the execution service in the broker."""
+counted function (``qinling_testing.run_counter``) by number, the messages still waiting
+for the execution service in the broker, and both once the platform has settled."""
 import collections
 import json
+import time
 
 from kombu import Connection
 
@@ -35,3 +36,17 @@ def queued_messages(platform):
         channel = connection.channel()
         return sum(channel.queue_declare(name, passive=True).message_count
                    for name in (queues.rpc_queue("execution"), queues.EXECUTION_QUEUE))
+
+
+def settled(platform, api, function_id, accepted, deadline, interval=0.2):
+    """``executions_by_number`` once none is running, every number of ``accepted`` has its
+    execution, and nothing waits for the execution service in the broker; fails after
+    ``deadline`` seconds."""
+    give_up = time.monotonic() + deadline
+    while True:
+        rows = executions_by_number(api, function_id)
+        ended = all(e["status"] != "running" for made in rows.values() for e in made)
+        if ended and set(accepted) <= set(rows) and queued_messages(platform) == 0:
+            return rows
+        assert time.monotonic() < give_up, "accepted executions still running or queued"
+        time.sleep(interval)

@@ -5,8 +5,14 @@ Its own temp dir (state_path, logs, qinling.conf), RabbitMQ vhost, etcd and port
     with Platform() as platform:
         platform.wait_healthy(60)
         requests.get(platform.url + "/v1/runtimes")
+
+or, started and healthy within ``START_TIMEOUT`` (what a test's fixture wants)::
+
+    with healthy_platform(conf_overrides={...}) as platform:
+        ...
 """
 import configparser
+import contextlib
 import os
 import shutil
 import signal
@@ -20,11 +26,21 @@ from qinling_testing.rabbit import RabbitVhost
 from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 SERVICES = ("storage", "function", "execution", "trigger", "api")
+START_TIMEOUT = 90.0    # seconds a whole platform may take to start and answer /healthz
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGKILL, signal.SIGINT)
 
 
 class PlatformError(RuntimeError):
     pass
+
+
+@contextlib.contextmanager
+def healthy_platform(timeout=START_TIMEOUT, **options):
+    """A ``Platform(**options)`` started and healthy within ``timeout`` (else
+    ``PlatformError`` with the logs, everything stopped), stopped on exit."""
+    with Platform(**options) as platform:
+        platform.wait_healthy(timeout)
+        yield platform
 
 
 class Platform:

@@ -9,6 +9,7 @@ import requests
 
 from qinling_shared.config import amqp_uri
 from qinling_testing import health, ports
+from qinling_testing.api_client import ApiClient
 from qinling_testing.etcd import EtcdServer
 from qinling_testing.rabbit import RabbitVhost
 
@@ -124,3 +125,13 @@ def test_wait_healthy_command_exit_codes(healthz_server):
     assert health.main([f"http://127.0.0.1:{healthz_server.server_port}", "5"]) == 0
     assert health.main([f"http://127.0.0.1:{ports.free_port()}", "0.1"]) == 1
     assert health.main([]) == 2
+
+
+def test_an_api_client_is_closed_at_the_end_of_its_block(healthz_server, monkeypatch):
+    Healthz.answers = [(200, '{"status": "ok"}')]
+    closed = []
+    with ApiClient(f"http://127.0.0.1:{healthz_server.server_port}") as api:
+        monkeypatch.setattr(api.session, "close", lambda: closed.append(True))
+        assert api.get("/healthz").json() == {"status": "ok"}
+        assert closed == []
+    assert closed == [True]

@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from qinling_testing.platform import SERVICES, Platform, PlatformError
+from qinling_testing.platform import SERVICES, Platform, PlatformError, healthy_platform
 
 FAKE_SERVICE = """\
 import signal, sys
@@ -102,6 +102,33 @@ def test_an_unhealthy_platform_times_out_saying_what_is_down(fake_bin, monkeypat
         with pytest.raises(PlatformError, match="down: function") as error:
             platform.wait_healthy(1)
     assert "fake api up" in str(error.value)
+
+
+def test_a_healthy_platform_is_yielded_healthy_and_stopped_after(fake_bin):
+    with healthy_platform(10, bin_dir=fake_bin) as platform:
+        assert requests.get(f"{platform.url}/healthz", timeout=5).status_code == 200
+        pids, workdir = platform.pids, platform.dir
+        assert sorted(pids) == sorted(SERVICES) and all(map(alive, pids.values()))
+    assert not any(map(alive, pids.values()))
+    assert vhost_status(platform) == 404
+    assert not workdir.exists()
+
+
+def test_a_platform_that_is_not_healthy_in_time_is_stopped(fake_bin, monkeypatch):
+    monkeypatch.setenv("FAKE_HEALTH", "503")
+    stopped, real_stop = [], Platform.stop
+
+    def stop(platform):
+        stopped.append((platform.pids, platform.dir))
+        real_stop(platform)
+
+    monkeypatch.setattr(Platform, "stop", stop)
+    with pytest.raises(PlatformError, match="down: function"):
+        with healthy_platform(1, bin_dir=fake_bin):
+            pytest.fail("a platform that is not healthy was yielded")
+    [(pids, workdir)] = stopped
+    assert sorted(pids) == sorted(SERVICES) and not any(map(alive, pids.values()))
+    assert not workdir.exists()
 
 
 def test_missing_commands_fail_the_start_and_clean_up(tmp_path):

@@ -7,7 +7,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from qinling_api.openapi.operations import all_operations
-from qinling_api.schemas.common import MAX_VERSION, Fault
+from qinling_api.schemas.fault import Fault
+from qinling_api.schemas.request_fields import MAX_VERSION
 
 TITLE = "Qinling API"
 VERSION = "1.0"
@@ -119,6 +120,7 @@ def operation_of(operation):
     parameters = [path_parameter(name, operation.tag) for name in names_in(operation.path)]
     if operation.query is not None:
         parameters.append({"in": "query", "schema": operation.query})
+    parameters.extend(operation.headers)
     if parameters:
         result["parameters"] = parameters
     if operation.body is not None:

@@ -7,8 +7,10 @@ A response is ``None`` (no body), a schema class (JSON) or a ``{media type: sche
 """
 import dataclasses
 
-from qinling_api.schemas import (aliases, common, event_triggers, executions, functions, jobs,
-                                 runtimes, versions, webhooks, workers)
+from qinling_api.schemas import (aliases, event_triggers, executions, functions, jobs,
+                                 query_strings, runtimes, service_info, versions, webhooks,
+                                 workers)
+from qinling_api.views.executions import IDEMPOTENCY_KEY
 
 UP_FRONT = (400, 413, 415)
 RPC = (*UP_FRONT, 503)
@@ -16,6 +18,15 @@ FUNCTION = "/v1/functions/{id}"
 VERSION = FUNCTION + "/versions/{version}"
 ZIP = {"application/zip": {"type": "string", "format": "binary"}}
 TEXT = {"text/plain": {"type": "string"}}
+KEY_SCHEMA = {"type": "string", "maxLength": 255, "pattern": "^[ -~]*$"}  # printable ASCII
+
+
+def idempotency_key(repeat):
+    """The optional ``Idempotency-Key`` header; ``repeat`` says what a repeat of it returns
+    (the execution service's rule: at most 255 printable ASCII characters)."""
+    return {"in": "header", "name": IDEMPOTENCY_KEY, "required": False, "schema": KEY_SCHEMA,
+            "description": "Optional: at most 255 printable ASCII characters (400 otherwise; "
+                           f"empty: no key). {repeat}"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +41,7 @@ class Operation:
     query: type | None = None
     body: object = None       # a request schema class, or {media type: schema class}
     body_required: bool = True
+    headers: tuple = ()       # OpenAPI header parameters
 
 
 def op(method, path, operation_id, tag, summary, responses, *extra_faults, local=False,
@@ -43,14 +55,14 @@ def op(method, path, operation_id, tag, summary, responses, *extra_faults, local
 def root_operations():
     return [
         op("GET", "/", "list_api_versions", "root", "API versions (no authentication).",
-           {200: common.Versions}, local=True),
+           {200: service_info.Versions}, local=True),
         op("GET", "/v1", "get_v1_root", "root", "The v1 API's base URL.",
-           {200: common.V1Root}, local=True),
+           {200: service_info.V1Root}, local=True),
         op("GET", "/v1/", "get_v1_root_slash", "root", "The same, with a trailing slash.",
-           {200: common.V1Root}, local=True),
+           {200: service_info.V1Root}, local=True),
         op("GET", "/healthz", "get_health", "root",
            "Health of the broker, etcd and every service: 200 when all answer, else 503.",
-           {200: common.Health, 503: common.Health}, local=True),
+           {200: service_info.Health, 503: service_info.Health}, local=True),
         op("GET", "/metrics", "get_metrics", "root",
            "Metrics of the platform, in the Prometheus text format (no authentication; "
            "200 whatever is down: see docs/operations.md).",
@@ -101,7 +113,7 @@ def function_operations():
         op("GET", FUNCTION, "get_function", "functions",
            "A function, or with `download=true` its package.",
            {200: {"application/json": functions.Function, **ZIP}}, 404, 405,
-           query=common.DownloadQuery),
+           query=query_strings.DownloadQuery),
         op("PUT", FUNCTION, "update_function", "functions",
            "Change a function; new code or limits take effect at its next execution.",
            {200: functions.Function}, 403, 404, 409, body=update),
@@ -147,7 +159,7 @@ def version_operations():
         op("GET", VERSION, "get_version", "versions",
            "A version, or with `download=true` its package.",
            {200: {"application/json": versions.Version, **ZIP}}, 404, 405,
-           query=common.DownloadQuery),
+           query=query_strings.DownloadQuery),
         op("DELETE", VERSION, "delete_version", "versions",
            "Delete a version no alias, job, webhook or event trigger uses.", {204: None},
            403, 404),
@@ -180,7 +192,9 @@ def execution_operations():
     return [
         op("POST", "/v1/executions", "create_execution", "executions",
            "Run a function (or the version an alias names), synchronously or not.",
-           {201: executions.Execution}, 403, 404, 409, body=executions.ExecutionCreate),
+           {201: executions.Execution}, 403, 404, 409, body=executions.ExecutionCreate,
+           headers=(idempotency_key("A repeat of the key in the project returns the first "
+                                    "execution (as it is now) instead of running again."),)),
         op("GET", "/v1/executions", "list_executions", "executions", "The project's executions.",
            {200: executions.ExecutionList}, 403, query=executions.ExecutionQuery),
         op("GET", by_id, "get_execution", "executions", "An execution.",
@@ -213,7 +227,9 @@ def webhook_operations():
            "Run the webhook's target asynchronously with the body as input (no "
            "authentication; with a secret, the X-Qinling-Signature-256 header).",
            {202: webhooks.WebhookInvoked}, 401, 404,
-           body={"application/json": {"type": "object"}}, body_required=False),
+           body={"application/json": {"type": "object"}}, body_required=False,
+           headers=(idempotency_key("A repeat of the key on this webhook returns the first "
+                                    "execution's id instead of running again."),)),
     ]
 
 

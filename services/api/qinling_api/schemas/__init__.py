@@ -1,5 +1,8 @@
-"""The v1 API contract as marshmallow schemas: one module per resource, ``common`` for the
-shapes every resource shares (the fault body, timestamps, list queries).
+"""The v1 API contract as marshmallow schemas: one module per resource, and the shapes every
+resource shares: ``request_schema`` (the base of request bodies), ``request_fields`` (typed
+request fields with Qinling's messages), ``response_fields`` (described response fields,
+timestamps, list envelopes), ``fault`` (the error body), ``service_info`` (the roots and
+``/healthz``) and ``query_strings`` (the queries of lists and downloads).
 
 Request schemas (``RequestSchema``) are what the gateway loads request bodies with
 (``validation.load``): field types only; rules such as ranges and required fields that a

@@ -3,14 +3,15 @@ version, resolved each time it is used."""
 from marshmallow import Schema
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (MAX_VERSION, RequestSchema, integer, list_query,
-                                        listed, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, text, timestamp
 
 
 def _version(description):
     return rf.IntegerOrDigits(allow_none=True, metadata={
         "description": f"{description} Digits in a string are accepted (the CLI sends them); "
-                       f"the function service requires 0 to {MAX_VERSION}."})
+                       f"the function service requires 0 to {rf.MAX_VERSION}."})
 
 
 class AliasCreate(RequestSchema):

@@ -6,8 +6,9 @@ JSON types."""
 from marshmallow import Schema, fields
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (MAX_VERSION, RequestSchema, flag, integer,
-                                        list_query, listed, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import flag, integer, listed, text, timestamp
 
 NAME_LENGTH = 255   # of the name, description, event type and each exchange or topic
 MAX_NAMES = 16      # exchanges, and topics, of one trigger
@@ -42,7 +43,7 @@ RESET = " `null` restores the default."
 def _version(description):
     return rf.IntegerOrDigits(allow_none=True, metadata={
         "description": f"{description} Digits in a string are accepted; the trigger service "
-                       f"requires 0 to {MAX_VERSION}."})
+                       f"requires 0 to {rf.MAX_VERSION}."})
 
 
 def _names(description):

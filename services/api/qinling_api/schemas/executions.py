@@ -2,8 +2,9 @@
 from marshmallow import Schema
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (RequestSchema, flag, integer, list_query, listed,
-                                        one_of, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import flag, integer, listed, one_of, text, timestamp
 
 STATUSES = ("running", "success", "failed", "error", "cancelled")
 

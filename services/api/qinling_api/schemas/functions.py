@@ -9,8 +9,9 @@ gateway loads; the form schemas only document the forms (their fields are always
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (RequestSchema, integer, list_query, listed, text,
-                                        timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, text, timestamp
 
 SOURCES = ("package", "swift", "image")
 CODE = ("`{\"source\": \"package\"[, \"md5sum\": ...]}` (with the `package` file), "

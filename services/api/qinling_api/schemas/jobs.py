@@ -4,8 +4,9 @@ Qinling's exact 400 messages; the gateway checks the JSON types."""
 from marshmallow import Schema
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (MAX_VERSION, RequestSchema, integer, list_query,
-                                        listed, one_of, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, one_of, text, timestamp
 
 STATUSES = ("running", "paused", "done", "cancelled")
 PATTERN = ("A 5-field cron pattern (or an `@daily`-style shortcut), UTC; no length limit.")
@@ -19,7 +20,7 @@ class JobCreate(RequestSchema):
     name = rf.Text(allow_none=True, metadata={"description": "A name.", "maxLength": 255})
     function_id = rf.Text(allow_none=True, metadata={"description": "The function."})
     function_version = rf.IntegerOrDigits(allow_none=True, metadata={
-        "description": f"Its version (0, the default: the live code); 0 to {MAX_VERSION}."})
+        "description": f"Its version (0, the default: the live code); 0 to {rf.MAX_VERSION}."})
     function_alias = rf.Text(allow_none=True, metadata={
         "description": "An alias instead, resolved each time the job fires.",
         "maxLength": 255})

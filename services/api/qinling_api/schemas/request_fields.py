@@ -12,7 +12,10 @@ import re
 
 from marshmallow import fields, validate
 
+from qinling_shared.versions import MAX_NUMBER
+
 MISSING = "missing"
+MAX_VERSION = MAX_NUMBER         # a function version number, as the services accept it
 INT64 = (-2 ** 63, 2 ** 63 - 1)  # what a database integer column holds
 OUT_OF_RANGE = "the integer is out of range."
 DIGITS = re.compile(r"\s*[0-9]{1,18}\s*")

@@ -2,8 +2,9 @@
 the gateway passes the JSON object on as it came)."""
 from marshmallow import Schema, fields
 
-from qinling_api.schemas.common import (RequestSchema, flag, integer, list_query, listed,
-                                        one_of, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import flag, integer, listed, one_of, text, timestamp
 
 STATUSES = ("creating", "available", "upgrading", "error", "deleting")
 

@@ -2,7 +2,8 @@
 from marshmallow import Schema
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import RequestSchema, integer, listed, text, timestamp
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, text, timestamp
 
 
 class VersionCreate(RequestSchema):

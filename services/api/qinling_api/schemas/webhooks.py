@@ -3,8 +3,9 @@ version an alias names when it is invoked; optionally signed with a write-only s
 from marshmallow import Schema
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import (MAX_VERSION, RequestSchema, integer, list_query,
-                                        listed, text, timestamp)
+from qinling_api.schemas.query_strings import list_query
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, text, timestamp
 
 SECRET = ("A shared secret (1 to 255 printable ASCII characters), never shown: an invoke must "
           "then carry `X-Qinling-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`.")
@@ -13,7 +14,7 @@ SECRET = ("A shared secret (1 to 255 printable ASCII characters), never shown: a
 def _version(description):
     return rf.IntegerOrDigits(allow_none=True, metadata={
         "description": f"{description} Digits in a string are accepted (the CLI sends them); "
-                       f"the trigger service requires 0 to {MAX_VERSION}."})
+                       f"the trigger service requires 0 to {rf.MAX_VERSION}."})
 
 
 class WebhookCreate(RequestSchema):

@@ -2,7 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from qinling_api.schemas import request_fields as rf
-from qinling_api.schemas.common import MAX_VERSION, RequestSchema, integer, listed, text
+from qinling_api.schemas.request_schema import RequestSchema
+from qinling_api.schemas.response_fields import integer, listed, text
 
 MAX_SCALE_STEP = 100  # the execution service's rule (requests_rules.MAX_SCALE_STEP)
 
@@ -26,5 +27,5 @@ WorkerList = listed("workers", Worker, "The version's workers, on every replica.
 
 class WorkersQuery(Schema):
     function_version = fields.Integer(
-        validate=validate.Range(0, MAX_VERSION),
+        validate=validate.Range(0, rf.MAX_VERSION),
         metadata={"description": "The version (default 0: the live code).", "default": 0})

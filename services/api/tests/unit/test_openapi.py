@@ -1,6 +1,7 @@
 """The OpenAPI document: valid, one operation per route, served, and true to what the
 gateway sends (Qinling's quirks included)."""
 import json
+import re
 
 import aiohttp
 
@@ -9,7 +10,7 @@ from openapi_spec_validator import validate
 
 from qinling_api.openapi import document
 from qinling_api.openapi.operations import UP_FRONT
-from qinling_shared.exceptions import Conflict, Forbidden, NotFound
+from qinling_shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from qinling_testing import contract
 
 NOW = "2024-05-01T10:00:00Z"
@@ -80,6 +81,29 @@ def test_fields_a_service_requires_are_documented_required_and_not_nullable(spec
     assert schemas["FunctionCreateMultipart"]["properties"]["package"]["format"] == "binary"
 
 
+def test_the_idempotency_key_header_is_documented_where_the_gateway_reads_it(spec):
+    headers = {(method.upper(), path): parameter for path, item in spec["paths"].items()
+               for method, operation in item.items()
+               for parameter in operation.get("parameters", []) if parameter["in"] == "header"}
+    assert set(headers) == {("POST", "/v1/executions"), ("POST", "/v1/webhooks/{id}/invoke")}
+    for parameter in headers.values():
+        assert (parameter["name"], parameter["required"]) == ("Idempotency-Key", False)
+        assert "returns the first execution" in parameter["description"]
+
+
+@pytest.mark.parametrize("key", ["", "order-42", "k" * 255, "k" * 256, " a~b ", "é", "a\tb",
+                                 "a\x7fb"])
+def test_the_documented_idempotency_key_is_the_execution_services_rule(spec, key):
+    from qinling_execution.requests_rules import idempotency_key
+    schema = spec["paths"]["/v1/executions"]["post"]["parameters"][0]["schema"]
+    documented = len(key) <= schema["maxLength"] and re.search(schema["pattern"], key)
+    try:
+        accepted = idempotency_key(key) == (key or None)
+    except InvalidInput:
+        accepted = False
+    assert bool(documented) == accepted
+
+
 async def test_the_document_is_served_without_a_service(client, rpc, spec):
     response = await client.get("/v1/openapi.json")
     assert response.status == 200
@@ -97,6 +121,7 @@ async def test_the_reference_page_shows_every_operation_and_loads_nothing(client
             assert f"<code>{path}</code>" in page
     assert "<script" not in page and "src=" not in page and "@import" not in page
     assert 'id="schema-Execution"' in page and "No other field." in page
+    assert "<code>Idempotency-Key</code></td><td>header</td>" in page
 
 
 EXCHANGES = [  # (method, url, path template, service method, answer, request kwargs)

@@ -98,7 +98,10 @@ def test_a_message_the_broker_refuses_fails_the_request_and_keeps_no_row(
     rabbit_manager._put("policies", config["vhost"], "full", json={
         "pattern": f"^{QUEUE}$", "apply-to": "queues",
         "definition": {"max-length": 0, "overflow": "reject-publish"}})
-    eventlet.sleep(0.5)  # policies apply asynchronously
+    with Connection(config["AMQP_URI"]) as connection:   # the queue the policy applies to
+        execution_queue.RUN_QUEUE(connection.channel()).declare()
+    poll(lambda: rabbit_manager.get_queue(config["vhost"], QUEUE).get("policy"),
+         lambda policy: policy == "full")   # policies apply asynchronously
     with pytest.raises(Unavailable, match="could not be queued"):
         submit(config)  # nacked by the broker: only publisher confirms can tell
     with ServiceRpcProxy("execution", config) as execution:

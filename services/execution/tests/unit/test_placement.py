@@ -142,8 +142,9 @@ def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
             release.wait()
 
     threads = [eventlet.spawn(execution) for _ in range(6)]
-    while len(placed) < 6:
-        eventlet.sleep(0.005)
+    with eventlet.Timeout(10):
+        while len(placed) < 6:
+            eventlet.sleep(0.005)
     assert len(set(placed)) == 6           # one execution per worker at concurrency 1
     assert orchestrator.most_at_once >= 2  # started together, not one by one
     release.send()

@@ -14,7 +14,7 @@ import qinling_trigger
 from qinling_nameko.database import make_engine, upgrade
 from qinling_nameko.providers import Caller
 
-from qinling_trigger import job_firing, jobs, schedule
+from qinling_trigger import job_firing, job_ticks, jobs
 from qinling_trigger.models import Job
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -68,7 +68,7 @@ def test_two_replicas_fire_each_of_100_ticks_exactly_once(replicas):
             session.expire_all()
         now += datetime.timedelta(minutes=1)
 
-    expected = [schedule.idempotency_key(job_id, datetime.datetime(2030, 1, 1, 12, 1)
+    expected = [job_ticks.idempotency_key(job_id, datetime.datetime(2030, 1, 1, 12, 1)
                                          + datetime.timedelta(minutes=minute))
                 for job_id in job_ids for minute in range(100)]
     # both replicas may submit a tick (submit, then claim); the execution service runs one
@@ -89,7 +89,7 @@ def test_a_blocked_claim_rechecks_the_row_and_loses(replicas):
     now = datetime.datetime(2030, 1, 1, 12, 1, 1)
     row_a, = job_firing.due_jobs(first, now)
     row_b, = job_firing.due_jobs(second, now)
-    plan = schedule.plan_ticks(row_a.schedule_fields(), now)
+    plan = job_ticks.plan_ticks(row_a.schedule_fields(), now)
     old, old_b = row_a.next_execution_time, row_b.next_execution_time
     assert old == old_b
     second.commit()

@@ -12,7 +12,7 @@ from qinling_shared import clock
 from qinling_shared.context import tenancy
 from qinling_shared.exceptions import InvalidInput, NotFound, QinlingError
 
-from qinling_trigger import schedule
+from qinling_trigger import job_rules, job_ticks
 from qinling_trigger.models import Job
 from qinling_trigger.service import TriggerService
 
@@ -60,10 +60,10 @@ def test_job_lifecycle_and_exact_400s(trigger):
     assert trigger.function_usage("f1") == {"jobs": 1, "webhooks": 0, "event_triggers": 0}
     with pytest.raises(InvalidInput) as raised:
         trigger.create_job({"function_id": "f1", "pattern": "61 * * * *"})
-    assert raised.value.message == schedule.BAD_PATTERN.format("61 * * * *")
+    assert raised.value.message == job_rules.BAD_PATTERN.format("61 * * * *")
     with pytest.raises(InvalidInput) as raised:
         trigger.create_job({"function_id": "f1", "first_execution_time": "2000-01-01T00:00:00"})
-    assert raised.value.message == schedule.TOO_SOON
+    assert raised.value.message == job_rules.TOO_SOON
     with pytest.raises(InvalidInput, match=r"^Can not change job type\.$"):
         trigger.update_job(job["id"], {"pattern": ""})
     assert trigger.update_job(job["id"], {"status": "paused"})["status"] == "paused"
@@ -91,4 +91,4 @@ def test_the_timer_fires_a_due_job_once_as_its_project(trigger, database):
     assert SUBMITTED == [("p1", {"function_id": "f1", "function_version": 0, "sync": False,
                                  "input": "hello",
                                  "description": f"Created by Job {job['id']}"},
-                          schedule.idempotency_key(job["id"], tick))]
+                          job_ticks.idempotency_key(job["id"], tick))]

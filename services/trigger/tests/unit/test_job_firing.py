@@ -1,7 +1,7 @@
 """The scheduler on a database in memory: claims, submits, ``count`` and missed ticks."""
 import datetime
 
-from qinling_trigger import job_firing, jobs, schedule
+from qinling_trigger import job_firing, job_ticks, jobs
 from qinling_trigger.models import Job
 
 CREATED = datetime.datetime(2030, 1, 1, 12, 0, 30)
@@ -37,7 +37,7 @@ def test_a_recurring_job_with_count_3_runs_exactly_3_times_and_ends_done(
     assert submit.calls == [
         ("p1", {"function_id": "f1", "function_version": 0, "sync": False,
                 "input": '{"a": 1}', "description": f"Created by Job {job['id']}"},
-         schedule.idempotency_key(job["id"], tick)) for tick in ticks]
+         job_ticks.idempotency_key(job["id"], tick)) for tick in ticks]
     shown = jobs.get_job(job["id"], db=session, caller=caller)
     assert (shown["status"], shown["count"]) == ("done", 0)
     assert shown["next_execution_time"] == "2030-01-01T12:03:00Z"
@@ -58,7 +58,7 @@ def test_a_stale_claimer_loses_the_tick(session, caller, function):
     now = datetime.datetime(2030, 1, 1, 12, 1, 5)
     row, = job_firing.due_jobs(session, now)
     fields = row.schedule_fields()
-    plan = schedule.plan_ticks(fields, now)
+    plan = job_ticks.plan_ticks(fields, now)
     old = fields["next_execution_time"]
     assert job_firing.claim(session, row.id, old, plan, now) is True
     assert job_firing.claim(session, row.id, old, plan, now) is False
@@ -70,7 +70,7 @@ def test_missed_ticks_after_a_downtime_are_skipped(session, caller, function):
     after_downtime = datetime.datetime(2030, 1, 1, 13, 0, 5)
     job_firing.fire_due_jobs(session, submit, after_downtime)
     assert [key for _, _, key in submit.calls] == [
-        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
+        job_ticks.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
     submit.calls.clear()
     job_firing.fire_due_jobs(session, submit, after_downtime, catch_up=0)
     assert submit.calls == []
@@ -84,9 +84,9 @@ def test_catch_up_runs_the_latest_missed_ticks(session, caller, function):
     job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 13, 0, 5),
                              catch_up=2)
     assert [key for _, _, key in submit.calls] == [
-        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, minute))
+        job_ticks.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, minute))
         for minute in (58, 59)] + [
-        schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
+        job_ticks.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 13, 0))]
 
 
 def test_a_failed_submit_leaves_its_tick_due_and_stops_no_other_job(
@@ -114,12 +114,12 @@ def test_a_replica_that_died_before_its_claim_leaves_the_tick_to_the_next_poll(
     submit = Submits()
     now = datetime.datetime(2030, 1, 1, 12, 1, 1)
     row, = job_firing.due_jobs(session, now)
-    plan = schedule.plan_ticks(row.schedule_fields(), now)
+    plan = job_ticks.plan_ticks(row.schedule_fields(), now)
     for tick in plan.fire:          # what the replica did before it died: no claim
         job_firing.submit_tick(submit, row, job_firing.execution_values(row), tick)
     assert job_firing.fire_due_jobs(session, submit, now + datetime.timedelta(seconds=2)) == {
         job["id"]: plan.fire}
-    key = schedule.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, 1))
+    key = job_ticks.idempotency_key(job["id"], datetime.datetime(2030, 1, 1, 12, 1))
     assert [k for _, _, k in submit.calls] == [key, key]
 
 

@@ -6,7 +6,7 @@ import pytest
 from qinling_nameko.providers import Caller
 from qinling_shared.exceptions import InvalidInput, NotFound
 
-from qinling_trigger import jobs, schedule
+from qinling_trigger import job_rules, jobs
 
 NOW = datetime.datetime(2030, 1, 1, 12, 0, 30)
 FIELDS = {"id", "name", "project_id", "function_id", "function_version", "function_alias",
@@ -42,13 +42,13 @@ def test_one_shot_job_runs_once_at_its_time(session, caller, function):
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"pattern": "* * * * *"}, schedule.NO_TARGET),
-    ({"function_id": "f1"}, schedule.NO_SCHEDULE),
-    ({"function_id": "f1", "first_execution_time": "2030-01-01T12:01:00"}, schedule.TOO_SOON),
+    ({"pattern": "* * * * *"}, job_rules.NO_TARGET),
+    ({"function_id": "f1"}, job_rules.NO_SCHEDULE),
+    ({"function_id": "f1", "first_execution_time": "2030-01-01T12:01:00"}, job_rules.TOO_SOON),
     ({"function_id": "f1", "pattern": "61 * * * *"},
      "The specified pattern is not valid: 61 * * * *"),
     ({"function_id": "f1", "first_execution_time": "2030-01-02T00:00:00", "count": 2},
-     schedule.ONE_SHOT_COUNT)])
+     job_rules.ONE_SHOT_COUNT)])
 def test_create_gives_qinlings_exact_400(session, caller, function, values, message):
     with pytest.raises(InvalidInput) as raised:
         create(session, caller, function, **values)
@@ -88,7 +88,7 @@ def test_update_of_a_job_the_scheduler_just_fired_applies_on_the_new_state(
     compare-and-set misses, and it is applied again on the row as it is now, never
     overwriting the claimed tick."""
     job = create(session, caller, function, function_id="f1", pattern="* * * * *")
-    real_changes, calls = schedule.job_changes, []
+    real_changes, calls = job_rules.job_changes, []
 
     def changes_then_scheduler_fires(fields, values, now):
         calls.append(fields["next_execution_time"])
@@ -98,7 +98,7 @@ def test_update_of_a_job_the_scheduler_just_fired_applies_on_the_new_state(
                     next_execution_time=datetime.datetime(2030, 1, 1, 12, 2), count=None))
         return real_changes(fields, values, now)
 
-    monkeypatch.setattr(schedule, "job_changes", changes_then_scheduler_fires)
+    monkeypatch.setattr(job_rules, "job_changes", changes_then_scheduler_fires)
     renamed = update(session, caller, job["id"], name="renamed")
     assert len(calls) == 2
     assert renamed["name"] == "renamed"

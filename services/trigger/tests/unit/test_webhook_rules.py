@@ -38,6 +38,20 @@ def test_invalid_fields_are_400s(values):
         webhook_rules.new_webhook(values)
 
 
+@pytest.mark.parametrize("description,message", [
+    ("d" * 256, "Invalid description: at most 255 characters."),
+    (["d"], "Invalid description: a string is required.")])
+def test_a_bad_description_is_named_on_create_and_update(description, message):
+    assert webhook_rules.new_webhook({"function_id": "f1", "description": "d" * 255})[
+        "description"] == "d" * 255
+    with pytest.raises(InvalidInput) as err:
+        webhook_rules.new_webhook({"function_id": "f1", "description": description})
+    assert str(err.value) == message
+    with pytest.raises(InvalidInput) as err:
+        webhook_rules.webhook_changes({"description": description}, CURRENT)
+    assert str(err.value) == message
+
+
 def test_update_to_an_alias_nulls_the_function():
     assert webhook_rules.webhook_changes({"function_alias": "prod"}, CURRENT) == {
         "function_alias": "prod", "function_id": None, "function_version": None}
