@@ -91,3 +91,17 @@ def fire_due_jobs(db, submit, now, grace=job_ticks.DEFAULT_GRACE, catch_up=0):
         if ticks:
             fired[job.id] = ticks
     return fired
+
+
+def next_due_in(db, now, horizon=POLL_INTERVAL):
+    """Seconds from ``now`` to the next tick of a running job when it falls within
+    ``horizon`` seconds (the timer then waits for it instead of firing it at its next
+    poll, up to a poll interval late); ``None`` otherwise."""
+    upcoming = db.scalar(sa.select(sa.func.min(Job.next_execution_time))
+                         .where(Job.status == job_status.RUNNING,
+                                Job.next_execution_time > now))
+    db.commit()   # end the read: the wait must not hold a transaction open
+    if upcoming is None:
+        return None
+    seconds = (upcoming - now).total_seconds()
+    return seconds if seconds <= horizon else None

@@ -132,3 +132,14 @@ def test_paused_and_not_yet_due_jobs_do_not_fire(session, caller, function):
     assert job_firing.fire_due_jobs(session, submit, datetime.datetime(2030, 1, 1, 12, 1, 1)) == {}
     assert submit.calls == []
     assert session.get(Job, paused["id"]).status == "paused"
+
+
+def test_the_next_tick_within_a_poll_is_waited_for(session, caller, function):
+    assert job_firing.next_due_in(session, CREATED) is None          # no job
+    job = new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    tick = datetime.datetime(2030, 1, 1, 12, 1)
+    assert job_firing.next_due_in(session, tick - datetime.timedelta(seconds=2)) is None
+    assert job_firing.next_due_in(session, tick - datetime.timedelta(seconds=0.25)) == 0.25
+    assert job_firing.next_due_in(session, tick) is None             # due now: the poll's
+    jobs.update_job(job["id"], {"status": "paused"}, db=session, caller=caller, now=CREATED)
+    assert job_firing.next_due_in(session, tick - datetime.timedelta(seconds=0.25)) is None
