@@ -30,6 +30,23 @@ def memory_table(rows):
     return "\n".join(lines)
 
 
+def floor_table(rows):
+    """``rows``: ``[(what, summary, floor_name | None, floor_summary | None)]``."""
+    lines = ["| what | samples | errors | p50 ms | p99 ms | floor | p50 − floor ms | "
+             "p99 − floor ms | p50 / floor |", "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for what, s, floor_name, floor in rows:
+        text = (f"| {what} | {s['requests']} | {s['errors']} | {s['p50_ms']:.2f} | "
+                f"{s['p99_ms']:.2f} |")
+        if floor is None:
+            text += " (floor) | | | |"
+        else:
+            text += (f" {floor_name} | {s['p50_ms'] - floor['p50_ms']:+.2f} | "
+                     f"{s['p99_ms'] - floor['p99_ms']:+.2f} | "
+                     f"{s['p50_ms'] / floor['p50_ms'] if floor['p50_ms'] else float('nan'):.1f}x |")
+        lines.append(text)
+    return "\n".join(lines)
+
+
 def document(header, latency_rows, memory_rows, notes, sections=()):
     """``sections``: more Markdown sections, placed before the notes."""
     return "\n\n".join([

@@ -5,7 +5,8 @@ Starts a private Platform (own vhost, etcd, ports), creates a runtime and the he
 warms it, records each process's idle memory, then runs closed-loop load at each concurrency:
 POST /v1/executions (sync) on the gateway, and POST /execute on the function's workers with
 the body the execution service sends (the floor). Then uploads and downloads a large package
-(transfer.py). Prints the tables and writes them to bench/results/latest.md. No assertions
+(transfer.py), and measures trigger latencies: notification and job tick to execution start
+(triggers.py). Prints the tables and writes them to bench/results/latest.md. No assertions
 on timing.
 """
 import argparse
@@ -24,6 +25,7 @@ import memory
 import report
 import stats
 import transfer
+import triggers
 import workers
 from qinling_testing.api_client import ApiClient
 from qinling_testing.platform import Platform
@@ -45,6 +47,10 @@ def parse_args(argv):
     parser.add_argument("--package-runs", type=int, default=3)
     parser.add_argument("--warm-only", dest="cold_async", action="store_false",
                         help="skip cold start, burst and async figures")
+    parser.add_argument("--notifications", type=int, default=100,
+                        help="notifications published for the event trigger figure (0: skip)")
+    parser.add_argument("--job-ticks", type=int, default=30,
+                        help="one-shot jobs for the job tick figure (0: skip; adds ~100 s)")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args(argv)
     if len(args.requests) != len(args.concurrency):
@@ -216,6 +222,11 @@ def run(args, platform):
             platform, runtime_id, args.package_mib, args.package_runs)
         sections.append(package_section)
         notes += package_notes
+    if args.notifications > 0 or args.job_ticks > 0:
+        trigger_section, trigger_notes = triggers.run(
+            platform, runtime_id, notifications=args.notifications, ticks=args.job_ticks)
+        sections.append(trigger_section)
+        notes += trigger_notes
     return report.document(header(), rows, rows_memory, notes, sections)
 
 
