@@ -17,7 +17,8 @@ from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
 from qinling_shared.exceptions import Forbidden, InvalidInput, QinlingError
 
-from qinling_trigger import event_trigger_rules, notification_envelopes, notification_matching
+from qinling_trigger import (event_trigger_rules, notification_envelopes, notification_matching,
+                             usage)
 from qinling_trigger.models import EventTrigger
 from qinling_trigger.webhooks import check_target
 
@@ -76,11 +77,7 @@ def delete_event_trigger(trigger_id, *, db, caller):
 def function_usage(function_id, version, *, db):
     """How many event triggers run ``function_id`` (at ``version`` unless it is ``None``);
     those naming an alias do not count, as webhooks."""
-    query = sa.select(sa.func.count()).select_from(EventTrigger).where(
-        EventTrigger.function_id == function_id)
-    if version is not None:
-        query = query.where(EventTrigger.function_version == version)
-    return db.scalar(query)
+    return usage.count(db, EventTrigger, function_id, version)
 
 
 def bindings(db, durable=False):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
 
-from qinling_trigger import job_rules, job_status
+from qinling_trigger import usage, job_rules, job_status
 from qinling_trigger.models import Job
 from qinling_trigger.webhooks import check_target
 
@@ -70,12 +70,8 @@ def delete_job(job_id, *, db, caller):
 def function_usage(function_id, version, *, db):
     """How many unfinished jobs (running or paused) run ``function_id`` (at ``version``
     unless it is ``None``); those naming an alias do not count, as webhooks."""
-    query = sa.select(sa.func.count()).select_from(Job).where(
-        Job.function_id == function_id, Job.function_alias.is_(None),
-        Job.status.not_in(job_status.FINISHED))
-    if version is not None:
-        query = query.where(Job.function_version == version)
-    return db.scalar(query)
+    return usage.count(db, Job, function_id, version, Job.function_alias.is_(None),
+                       Job.status.not_in(job_status.FINISHED))
 
 
 def visible(db, caller, job_id):

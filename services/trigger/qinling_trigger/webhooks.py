@@ -7,13 +7,11 @@ invoke, so repointing it redirects the next invoke.
 """
 import uuid
 
-import sqlalchemy as sa
-
 from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
 from qinling_shared.exceptions import NotFound, Unauthorized
 
-from qinling_trigger import webhook_rules, webhook_signature
+from qinling_trigger import usage, webhook_rules, webhook_signature
 from qinling_trigger.models import Webhook
 
 WEBHOOK_FILTERS = frozenset(("function_id", "function_version", "function_alias",
@@ -87,11 +85,7 @@ def invoke_webhook(webhook_id, body_text, signature_header, *, db, submit,
 def function_usage(function_id, version, *, db):
     """How many webhooks run ``function_id`` (at ``version`` unless it is ``None``); those
     naming an alias do not count (deleting the function is not blocked by them, as Qinling)."""
-    query = sa.select(sa.func.count()).select_from(Webhook).where(
-        Webhook.function_id == function_id)
-    if version is not None:
-        query = query.where(Webhook.function_version == version)
-    return db.scalar(query)
+    return usage.count(db, Webhook, function_id, version)
 
 
 def check_target(function, caller, clean):
