@@ -257,12 +257,16 @@ def test_a_message_delivered_again_while_it_runs_here_is_acked_after_it_not_run_
     ports.worker_client.respond = hang
     before = redeliveries()
     accepted = submit(config)
-    reached.wait(10)
-    with eventlet.Timeout(20):   # the management API lists a connection within seconds
-        while not close_connections(rabbit_manager, config["vhost"]):
-            eventlet.sleep(0.2)
-        while redeliveries() == before:   # the consumer reconnected and got it again
-            eventlet.sleep(0.05)
+    with eventlet.Timeout(10):   # the first delivery runs (and hangs) here
+        reached.wait()
+    with eventlet.Timeout(30):
+        # Drop every connection until the consumer has the message again: the management
+        # API may not list the consumer's connection yet at the first drop.
+        while redeliveries() == before:
+            close_connections(rabbit_manager, config["vhost"])
+            with eventlet.Timeout(3, False):   # the consumer reconnected and got it again
+                while redeliveries() == before:
+                    eventlet.sleep(0.05)
     stuck.send()
     with eventlet.Timeout(20):
         while status_in_database(config, accepted["id"]) == "running":
