@@ -1,7 +1,7 @@
 """The server's side of the local driver's sandbox (``--init-fd``): the worker's init process
 downloads packages for this server, which has no network, and makes the cgroup of each
-execution. The sandbox owns the cgroup layout; this server only writes its execution child into
-the ``cgroup.procs`` files it is given. The protocol (one JSON line per message) is in
+execution. The sandbox owns the cgroup layout; this server's execution child only writes ``0``
+(itself) into the files it is given (``join``; ``procs`` from an older sandbox). The protocol (one JSON line per message) is in
 runtimes/README.md.
 """
 import json
@@ -34,7 +34,7 @@ class Sandbox:
         answer = self._ask({"op": "cgroup", "memory": request.memory_size, "cpu": request.cpu})
         if "error" in answer:
             raise SandboxError(answer["error"])
-        return ExecutionGroup(self, answer["id"], answer.get("procs", ()),
+        return ExecutionGroup(self, answer["id"], answer.get("join") or answer.get("procs", ()),
                               answer.get("strict", False))
 
     def release(self, group_id):
@@ -62,7 +62,8 @@ class ExecutionGroup:
         self.strict = strict
 
     def enter(self):
-        """In the execution child, before user code: join the execution's cgroup."""
+        """In the execution child, before user code, while it is single-threaded: join the
+        execution's cgroup (writing ``0``: the writer itself)."""
         try:
             for path in self.procs:
                 with open(path, "w") as procs:

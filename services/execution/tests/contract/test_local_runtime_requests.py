@@ -59,7 +59,9 @@ def test_an_execution_group_is_made_joined_by_path_and_kept_on_release(tmp_path)
     requests = runtime_requests.RuntimeRequests(str(tmp_path), group, True, None)
     answer = ask(requests, op="cgroup", memory=1 << 25, cpu=250)
     assert answer == {"id": "x1", "strict": True, "procs": sorted(
-        str(tmp_path / c / "w-1" / "x1" / "cgroup.procs") for c in cgroups.CONTROLLERS)}
+        str(tmp_path / c / "w-1" / "x1" / "cgroup.procs") for c in cgroups.CONTROLLERS),
+        # a v1 group: the child joins through ``tasks`` (its thread alone, no global lock)
+        "join": sorted(str(tmp_path / c / "w-1" / "x1" / "tasks") for c in cgroups.CONTROLLERS)}
     assert (tmp_path / "cpu/w-1/x1/cpu.cfs_quota_us").read_text() == "25000"
     assert (tmp_path / "pids/w-1/x1/pids.max").read_text() == "128"
     assert ask(requests, op="release", id="x1") is None

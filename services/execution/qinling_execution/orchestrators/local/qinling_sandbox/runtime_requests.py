@@ -6,12 +6,15 @@ answers come in the order of the requests that get one:
     {"op": "bind", "uid": U}                    the sandbox's own step before the runtime
                                                 server starts: the init drops to U too
     {"op": "download", "url": U, "into": PATH}  -> {"ok": true} | {"error": "why"}
-    {"op": "cgroup", "memory": B, "cpu": M}     -> {"id": ID, "procs": [PATH, ...], "strict": S}
+    {"op": "cgroup", "memory": B, "cpu": M}     -> {"id": ID, "procs": [PATH, ...],
+                                                    "join": [PATH, ...], "strict": S}
                                                    | {"id": null} | {"error": "why"}
     {"op": "release", "id": ID}                 the execution's child is reaped (no answer)
 
 The cgroup layout is the sandbox's alone (``cgroups.py``, ``execlimits.py``): the runtime
-server only writes its execution child into the ``cgroup.procs`` files it is given. Nothing
+server only writes its execution child into the files it is given: a child that writes
+``0`` itself, single-threaded, uses ``join`` (``tasks`` under v1: no global lock), a parent
+that writes a child's pid uses ``procs``. Nothing
 else can reach the socket: only the init and the runtime server hold it, and execution
 children close every descriptor they inherit.
 """
@@ -85,6 +88,8 @@ class RuntimeRequests:
         self.scopes[group_id] = scope
         return {"id": group_id, "procs": [os.path.join(path, "cgroup.procs")
                                           for path in scope.group.paths],
+                "join": [os.path.join(path, name) for path, name
+                         in zip(scope.group.paths, scope.group.join_files())],
                 "strict": self.strict}
 
     def _release(self, message):
