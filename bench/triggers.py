@@ -8,8 +8,8 @@
   same consumer fed by the ``Notifier`` (``broker_floor``).
 - Job tick -> execution start: one-shot jobs (a cron pattern has whole minutes only, and a
   time set by a user must be a minute ahead), their ticks staggered so that their offsets
-  within the scheduler's poll period (``job_firing.POLL_INTERVAL``) spread evenly; latency =
-  the function's start - the tick's due time.
+  within the scheduler's poll period (``job_firing.POLL_INTERVAL``; it waits for a tick due
+  before its next poll) spread evenly; latency = the function's start - the tick's due time.
 - What every trigger ends with: an async execution submitted as the trigger service submits
   it (``create_execution`` RPC) -> the function's start, and the same through the API
   (``POST /v1/executions``). The notification and job figures are shown beside it too.
@@ -345,13 +345,12 @@ def run(platform, runtime_id, notifications=100, ticks=30, tick_step=1.1, floor_
         print(f"==> waiting for the job ticks (the last in "
               f"{max(jobs.values()) - time.time():.0f} s)", flush=True)
         times, errors = job_latencies(api, function_id, jobs)
-        rows.append(row(f"job tick due -> execution start (poll every {POLL_INTERVAL:g} s)",
-                        times, errors, "RPC", submit[1]))
+        rows.append(row("job tick due -> execution start", times, errors, "RPC", submit[1]))
         notes += [f"jobs: {error}" for error in errors[:1]] + [
             f"jobs: {ticks} one-shot jobs due every {tick_step:g} s (a cron pattern has whole "
             "minutes only, and a user's time must be a minute ahead), so the ticks fall at "
-            f"every phase of the scheduler's {POLL_INTERVAL:g} s poll: the poll alone adds 0 "
-            f"to {POLL_INTERVAL:g} s (on average {POLL_INTERVAL / 2:g} s) to the floor"]
+            f"every phase of the scheduler's {POLL_INTERVAL:g} s poll, which waits for a tick "
+            "due before the next one"]
     api.close()
     notes.append("trigger latencies: time.time() of the function at its entry - the publish "
                  "time (or the tick's due time, or the time before the submission), one host "
