@@ -80,11 +80,11 @@ def function_usage(function_id, version, *, db):
     return usage.count(db, EventTrigger, function_id, version)
 
 
-def bindings(db, durable=False):
+def bindings(db):
     """The queue bindings every event trigger together needs."""
     rows = db.execute(sa.select(EventTrigger.exchanges, EventTrigger.topics))
     return notification_matching.all_bindings(
-        [{"exchanges": exchanges, "topics": topics} for exchanges, topics in rows], durable)
+        [{"exchanges": exchanges, "topics": topics} for exchanges, topics in rows])
 
 
 def handle_notification(body, exchange, routing_key, *, db, submit):

@@ -173,7 +173,8 @@ class TriggerService(ServesMetrics):
 
     @timer(interval=BINDINGS_REFRESH, eager=True)
     def refresh_notification_bindings(self):
-        """Bindings another replica made, and those a broker restart dropped, come back."""
+        """Follow what other replicas changed: this replica's bindings are the ones it
+        declares again at each reconnection (a restarted broker forgot them)."""
         self.bind_notifications()
 
     def bind_notifications(self):
