@@ -26,7 +26,9 @@ database_opts = [
                secret=True,
                help="SQLAlchemy URL of the service databases. '{service}' is replaced by the "
                     "service name (function, execution, trigger), giving each service its own "
-                    "database, e.g. postgresql://qinling@db/qinling_{service}. "
+                    "database, e.g. postgresql://qinling@db/qinling_{service}. Without it "
+                    "the services share one database, as Kolla configures it, each with its "
+                    "own tables and Alembic version table (alembic_version_<service>). "
                     "A missing PostgreSQL database is created at start."),
 ]
 

@@ -1,4 +1,6 @@
-"""One database per service: engine creation, Alembic upgrade at start, a session per Nameko worker."""
+"""A service's database (its own, or one the services share with their own tables and
+Alembic version tables): engine creation, Alembic upgrade at start, a session per Nameko
+worker."""
 import importlib
 import logging
 import os
@@ -14,6 +16,7 @@ from qinling_shared.exceptions import NotFound
 from qinling_nameko import storable_text
 
 LOG = logging.getLogger(__name__)
+VERSION_TABLE = "alembic_version"   # Alembic's own name: a database of one service
 
 
 def ensure_database(url):
@@ -32,17 +35,25 @@ def ensure_database(url):
                                   {"n": url.database}).scalar()
             if not exists:
                 LOG.info("creating database %s", url.database)
-                conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+                try:
+                    conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+                except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                    # another service sharing the database created it meanwhile
+                    if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                        {"n": url.database}).scalar():
+                        raise
     finally:
         admin.dispose()
 
 
-def upgrade(url, script_location):
-    """Bring the schema to the newest Alembic revision of the service."""
+def upgrade(url, script_location, version_table=VERSION_TABLE):
+    """Bring the schema to the newest Alembic revision of the service, whose revision is
+    kept in ``version_table`` (one per service when services share a database)."""
     ensure_database(url)
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["version_table"] = version_table
     command.upgrade(cfg, "head")
 
 
@@ -69,8 +80,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 class Database(DependencyProvider):
     """Injects a SQLAlchemy session per worker; migrates the schema when the service starts.
 
-    ``package`` is the service package holding ``migrations/``. Reads ``DATABASE_URL`` from
-    the container config.
+    ``package`` is the service package holding ``migrations/``. Reads ``DATABASE_URL`` and
+    ``DATABASE_VERSION_TABLE`` (default ``alembic_version``) from the container config.
     """
 
     def __init__(self, package):
@@ -82,7 +93,8 @@ class Database(DependencyProvider):
 
     def setup(self):
         url = self.container.config["DATABASE_URL"]
-        upgrade(url, self.script_location)
+        upgrade(url, self.script_location,
+                self.container.config.get("DATABASE_VERSION_TABLE") or VERSION_TABLE)
         self.engine = make_engine(url)
 
     def stop(self):

@@ -9,6 +9,8 @@ def run():
                                 prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
         # batch mode lets ALTER TABLE migrations run on SQLite as on PostgreSQL
-        context.configure(connection=connection, render_as_batch=True)
+        context.configure(connection=connection, render_as_batch=True,
+                          version_table=config.attributes.get("version_table",
+                                                              "alembic_version"))
         with context.begin_transaction():
             context.run_migrations()

@@ -6,7 +6,8 @@ from qinling_shared import config
 
 from qinling_nameko import runner
 
-DRIVERS = {"postgresql://": "postgresql+psycopg://"}  # a URL without a driver: the one installed
+DRIVERS = {"postgresql://": "postgresql+psycopg://"}
+SERVICE = "{service}"   # in [database] connection: the service's own database  # a URL without a driver: the one installed
 
 
 def nameko_config(conf, service):
@@ -17,6 +18,7 @@ def nameko_config(conf, service):
         "parent_calls_tracked": 10,
         "serializer": "json",
         "DATABASE_URL": database_url(conf, service),
+        "DATABASE_VERSION_TABLE": version_table(conf, service),
     }
 
 
@@ -33,9 +35,17 @@ def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
     raise SystemExit(runner.run(load_classes(), nameko_conf))
 
 
+def version_table(conf, service):
+    """Alembic's version table of a service: ``alembic_version`` in a database of its own
+    (a connection with ``{service}``), ``alembic_version_<service>`` in one the services
+    share (Kolla's single ``[database] connection``)."""
+    return "alembic_version" if SERVICE in conf.database.connection \
+        else f"alembic_version_{service}"
+
+
 def database_url(conf, service):
     """The database of one service; relative SQLite paths resolve against the cwd."""
-    url = conf.database.connection.replace("{service}", service)
+    url = conf.database.connection.replace(SERVICE, service)
     for bare, with_driver in DRIVERS.items():
         if url.startswith(bare):
             url = with_driver + url[len(bare):]

@@ -1,0 +1,22 @@
+"""qinling.conf -> the database of each service: its own, or one the services share."""
+import pytest
+
+from qinling_nameko import service_main
+from qinling_shared import config
+
+
+@pytest.mark.parametrize("connection, url, table", [
+    ("postgresql://q@db/qinling_{service}", "postgresql+psycopg://q@db/qinling_trigger",
+     "alembic_version"),
+    ("postgresql://q@db/qinling", "postgresql+psycopg://q@db/qinling",
+     "alembic_version_trigger"),
+    ("mysql+pymysql://q:pw@db/qinling", "mysql+pymysql://q:pw@db/qinling",
+     "alembic_version_trigger"),
+])
+def test_each_service_keeps_its_own_alembic_version_in_a_shared_database(
+        tmp_path, connection, url, table):
+    conf_file = tmp_path / "qinling.conf"
+    conf_file.write_text(f"[database]\nconnection = {connection}\n")
+    conf = config.load(["--config-file", str(conf_file)])
+    nameko = service_main.nameko_config(conf, "trigger")
+    assert (nameko["DATABASE_URL"], nameko["DATABASE_VERSION_TABLE"]) == (url, table)
