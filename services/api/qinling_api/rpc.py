@@ -35,7 +35,7 @@ import aio_pika
 from aio_pika.exceptions import AMQPError, ChannelNotFoundEntity, DeliveryError, PublishError
 
 from qinling_api.consumers import UNKNOWN, ConsumerCounts
-from qinling_shared import queues, start_by
+from qinling_shared import config, queues, start_by
 from qinling_shared.exceptions import Unavailable, from_wire
 
 LOG = logging.getLogger(__name__)
@@ -110,10 +110,19 @@ class RpcClient:
                 and self._connection.connected.is_set())
 
     async def connect(self):
-        """Connect now (raises if the broker is unreachable); reconnects on its own later."""
-        self._connection = await aio_pika.connect_robust(
-            self.amqp_uri, reconnect_interval=self.reconnect_interval,
-            client_properties={"connection_name": f"{self.name}-{self._reply_key}"})
+        """Connect now to the first broker host that answers (raises if none does);
+        reconnects on its own later."""
+        for uri in config.split_uri(self.amqp_uri):
+            try:
+                self._connection = await aio_pika.connect_robust(
+                    uri, reconnect_interval=self.reconnect_interval,
+                    client_properties={"connection_name": f"{self.name}-{self._reply_key}"})
+                break
+            except BROKER_ERRORS as exc:
+                LOG.warning("message broker host unreachable (%s)", exc)
+                error = exc
+        else:
+            raise error
         self._connection.close_callbacks.add(self._on_connection_closed)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         exchange = await channel.declare_exchange(

@@ -6,6 +6,8 @@ from oslo_config import cfg
 
 from qinling_shared import options
 
+FAILOVER = ";"   # kombu's separator of alternate broker URLs
+
 
 def load(argv=None, default_config_files=None):
     """Parse ``--config-file``/``--config-dir`` like every OpenStack service (Kolla-compatible).
@@ -25,13 +27,25 @@ def state_path(conf):
     return path
 
 
-def amqp_uri(transport_url):
-    """oslo.messaging's ``rabbit://`` URL as the ``amqp://`` URL kombu and aio-pika expect."""
+def amqp_uris(transport_url):
+    """oslo.messaging's ``rabbit://`` URL as ``amqp://`` URLs, one per host, in order: Kolla
+    writes every node of a RabbitMQ cluster (``rabbit://u:p@h1:5672,u:p@h2:5672/vhost``)."""
     parsed = urllib.parse.urlsplit(transport_url)
     if parsed.scheme in ("rabbit", "amqp", "pyamqp"):
         parsed = parsed._replace(scheme="amqp")
-    host = parsed.netloc.split(",")[0]  # oslo allows host lists; the first one is used
-    return urllib.parse.urlunsplit(parsed._replace(netloc=host))
+    return [urllib.parse.urlunsplit(parsed._replace(netloc=host))
+            for host in parsed.netloc.split(",")]
+
+
+def amqp_uri(transport_url):
+    """The broker URL of kombu (Nameko): the hosts' ``amqp://`` URLs joined by ``;``, which
+    kombu fails over through in order. ``split_uri`` gives them back."""
+    return FAILOVER.join(amqp_uris(transport_url))
+
+
+def split_uri(amqp_uri):
+    """The host URLs of ``amqp_uri`` (for a client that takes one URL at a time)."""
+    return amqp_uri.split(FAILOVER)
 
 
 def etcd_settings(conf):

@@ -8,7 +8,9 @@ from oslo_config import cfg
 default_opts = [
     cfg.StrOpt("transport_url", default="rabbit://guest:guest@127.0.0.1:5672/",
                help="RabbitMQ URL shared by every service (oslo.messaging form; "
-                    "amqp:// is accepted too)."),
+                    "amqp:// is accepted too). Several hosts, as Kolla writes a cluster "
+                    "(rabbit://u:p@h1:5672,u:p@h2:5672/), are tried in order: a dead host "
+                    "is skipped."),
     cfg.StrOpt("qinling_endpoint", default="http://127.0.0.1:7070",
                help="Public URL of the Qinling API, used in links and webhook URLs."),
     cfg.StrOpt("state_path", default="var",

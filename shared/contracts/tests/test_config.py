@@ -59,8 +59,10 @@ def test_an_invalid_value_is_refused(tmp_path):
 
 @pytest.mark.parametrize("transport_url, uri", [
     ("rabbit://u:p@h:5672/", "amqp://u:p@h:5672/"),
-    ("rabbit://u:p@h1:5672,u:p@h2:5672/vhost", "amqp://u:p@h1:5672/vhost"),
+    ("rabbit://u:p@h1:5672,u:p@h2:5672/vhost",
+     "amqp://u:p@h1:5672/vhost;amqp://u:p@h2:5672/vhost"),
     ("amqp://guest:guest@127.0.0.1:5672/", "amqp://guest:guest@127.0.0.1:5672/"),
 ])
 def test_amqp_uri(transport_url, uri):
     assert config.amqp_uri(transport_url) == uri
+    assert config.split_uri(uri) == config.amqp_uris(transport_url)
