@@ -57,6 +57,20 @@ def test_an_invalid_value_is_refused(tmp_path):
         conf.api.port
 
 
+def test_a_config_dir_overrides_the_file_as_kolla_merges_them(tmp_path):
+    """Kolla mounts qinling.conf and a directory of per-service overrides (``*.conf``, read
+    in name order after the files)."""
+    main = tmp_path / "qinling.conf"
+    main.write_text("[api]\nport = 8001\nhost = 0.0.0.0\n[engine]\npool_size = 4\n")
+    overrides = tmp_path / "qinling-api.conf.d"
+    overrides.mkdir()
+    (overrides / "10-port.conf").write_text("[api]\nport = 8002\n")
+    (overrides / "20-port.conf").write_text("[api]\nport = 8003\n")
+    (overrides / "ignored.txt").write_text("[api]\nport = 1\n")
+    conf = config.load(["--config-file", str(main), "--config-dir", str(overrides)])
+    assert (conf.api.host, conf.api.port, conf.engine.pool_size) == ("0.0.0.0", 8003, 4)
+
+
 @pytest.mark.parametrize("transport_url, uri", [
     ("rabbit://u:p@h:5672/", "amqp://u:p@h:5672/"),
     ("rabbit://u:p@h1:5672,u:p@h2:5672/vhost",
