@@ -20,121 +20,18 @@ notification samples are measured meanwhile, and stop before the first tick, so 
 runs beside another.
 """
 import datetime
-import json
 import time
-import uuid
 
 import broker_floor
+import execution_floors
 import report
 import stats
-from nameko.standalone.rpc import ClusterRpcProxy
-from qinling_shared.config import amqp_uri
-from qinling_shared.context import tenancy
 from qinling_testing.api_client import ApiClient
-from qinling_testing.packages import zip_package
 from qinling_trigger.job_firing import POLL_INTERVAL
 
-CLOCK_SOURCE = '''\
-import time
-
-
-def main(payload=None, **kwargs):
-    started = time.time()
-    seq = payload.get("seq") if isinstance(payload, dict) else None
-    return {"started": started, "seq": seq}
-'''
 EVENT_TYPE = "bench.event.*"
 EXCHANGE = "nova"
-ENDED = {"success", "error", "failed"}
 JOB_LEAD = 65.0          # seconds from now to the first tick (a user's time: >= 60 s ahead)
-POLL_SECONDS = 0.02      # between two looks for an execution
-WAIT_SECONDS = 20.0      # for one execution to end
-
-
-def create_clock_function(api, runtime_id):
-    """The function that returns its own start time; ``(function_id, project_id)``."""
-    response = api.create_function(runtime_id, name="clock",
-                                   package=zip_package({"main.py": CLOCK_SOURCE}))
-    response.raise_for_status()
-    body = response.json()
-    return body["id"], body["project_id"]
-
-
-def output_of(execution):
-    """The function's return value (``{"started", "seq"}``) of an ended execution."""
-    output = json.loads(execution["result"])["output"]
-    return json.loads(output) if isinstance(output, str) else output
-
-
-def warm(api, function_id, count):
-    for _ in range(count):
-        response = api.execute(function_id, input={"payload": {"seq": None}})
-        if response.status_code != 201 or response.json().get("status") != "success":
-            raise RuntimeError(f"warming the clock function: HTTP {response.status_code}: "
-                               f"{response.text[:300]}")
-
-
-def ended_executions(api, function_id, description, limit=5):
-    """The latest ended executions of ``function_id`` whose description has ``description``."""
-    response = api.get("/v1/executions", params={
-        "function_id": function_id, "description": f"has:{description}",
-        "sort_key": "created_at", "sort_dir": "desc", "limit": limit})
-    response.raise_for_status()
-    return [e for e in response.json()["executions"] if e["status"] in ENDED]
-
-
-# -- floors ----------------------------------------------------------------------------------
-
-def started_after(api, execution_id, sent):
-    """Seconds from ``sent`` to the start of execution ``execution_id`` once it ended; or the
-    error text of an execution that did not succeed."""
-    execution = api.wait_for_status(f"/v1/executions/{execution_id}", ENDED,
-                                    timeout=WAIT_SECONDS, interval=POLL_SECONDS)
-    if execution["status"] != "success":
-        return None, (f"execution {execution_id} {execution['status']}: "
-                      f"{execution.get('result')}"[:300])
-    return output_of(execution)["started"] - sent, None
-
-
-def timed_submissions(api, submit, count):
-    """``submit()`` (returns an execution id) ``count`` times, one at a time; the seconds from
-    each call to the function's start. ``(times, errors)``."""
-    times, errors = [], []
-    for _ in range(count):
-        sent = time.time()
-        try:
-            execution_id = submit()
-        except Exception as error:  # noqa: BLE001 - a failed submission is a counted error
-            errors.append(repr(error)[:300])
-            continue
-        seconds, error = started_after(api, execution_id, sent)
-        (errors.append(error) if error else times.append(seconds))
-    return times, errors
-
-
-def post_floor(api, function_id, count):
-    """Seconds from an async ``POST /v1/executions`` to the function's start."""
-    def submit():
-        response = api.execute(function_id, input={"payload": {"seq": None}}, sync=False)
-        if response.status_code != 201:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
-        return response.json()["id"]
-    return timed_submissions(api, submit, count)
-
-
-def rpc_floor(platform, api, function_id, project_id, count):
-    """Seconds from an async ``create_execution`` RPC, as the trigger service submits one
-    (as the project, with an idempotency key, no HTTP), to the function's start."""
-    config = {"AMQP_URI": amqp_uri(platform.rabbit.transport_url)}
-    values = {"function_id": function_id, "sync": False,
-              "input": json.dumps({"payload": {"seq": None}}), "description": "bench submit"}
-    with ClusterRpcProxy(config, context_data=tenancy(project_id)) as rpc:
-        def submit():
-            return rpc.execution.create_execution(
-                values, idempotency_key=f"bench-submit:{uuid.uuid4()}",
-                request_key=str(uuid.uuid4()))["id"]
-        submit()   # the proxy's first call sets up its reply queue
-        return timed_submissions(api, submit, count)
 
 
 # -- notifications ---------------------------------------------------------------------------
@@ -157,17 +54,18 @@ def publish(notifier, project_id, seq):
     return sent
 
 
-def await_new(api, function_id, trigger_id, seen, seq, timeout=WAIT_SECONDS):
+def await_new(api, function_id, trigger_id, seen, seq, timeout=execution_floors.WAIT_SECONDS):
     """The ended execution the trigger started for notification ``seq`` (or a failed one it
     started since), not in ``seen`` (ids, updated); ``None`` on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-        for execution in ended_executions(api, function_id, trigger_id):
+        time.sleep(execution_floors.POLL_SECONDS)
+        for execution in execution_floors.ended_executions(api, function_id, trigger_id):
             if execution["id"] in seen:
                 continue
             seen.add(execution["id"])
-            if execution["status"] != "success" or output_of(execution)["seq"] == seq:
+            if (execution["status"] != "success"
+                    or execution_floors.output_of(execution)["seq"] == seq):
                 return execution
     return None
 
@@ -196,14 +94,9 @@ def notification_latencies(api, notifier, function_id, project_id, trigger_id, c
             errors.append(f"stopped after {seq} notifications: the first job tick was near")
             break
         sent = publish(notifier, project_id, seq)
-        execution = await_new(api, function_id, trigger_id, seen, seq)
-        if execution is None:
-            errors.append(f"notification {seq}: no execution within {WAIT_SECONDS:g} s")
-        elif execution["status"] != "success":
-            errors.append(f"notification {seq}: execution {execution['id']} "
-                          f"{execution['status']}: {execution.get('result')}"[:300])
-        else:
-            times.append(output_of(execution)["started"] - sent)
+        seconds, error = execution_floors.latency(
+            await_new(api, function_id, trigger_id, seen, seq), sent, f"notification {seq}")
+        (errors.append(error) if error else times.append(seconds))
     return times, errors
 
 
@@ -243,18 +136,13 @@ def job_latencies(api, function_id, jobs):
         response.raise_for_status()
         for execution in response.json()["executions"]:
             job_id = execution["description"].rsplit(" ", 1)[-1]
-            if job_id in jobs and execution["status"] in ENDED:
+            if job_id in jobs and execution["status"] in execution_floors.ENDED:
                 started[job_id] = execution
     times, errors = [], []
     for job_id, due in jobs.items():
-        execution = started.get(job_id)
-        if execution is None:
-            errors.append(f"job {job_id} (due {due:.3f}): no ended execution")
-        elif execution["status"] != "success":
-            errors.append(f"job {job_id}: execution {execution['status']}: "
-                          f"{execution.get('result')}"[:300])
-        else:
-            times.append(output_of(execution)["started"] - due)
+        seconds, error = execution_floors.latency(started.get(job_id), due,
+                                                  f"job {job_id} (due {due:.3f})")
+        (errors.append(error) if error else times.append(seconds))
     return times, errors
 
 
@@ -310,9 +198,9 @@ def run(platform, runtime_id, notifications=100, ticks=30, tick_step=1.1, floor_
     skip that figure."""
     api = ApiClient(platform.url)
     transport_url = platform.rabbit.transport_url
-    function_id, project_id = create_clock_function(api, runtime_id)
+    function_id, project_id = execution_floors.create_clock_function(api, runtime_id)
     print(f"==> triggers: warming the clock function {function_id}", flush=True)
-    warm(api, function_id, 20)
+    execution_floors.warm(api, function_id, 20)
     jobs = schedule_jobs(api, function_id, ticks, tick_step) if ticks else {}
     first_tick = min(jobs.values(), default=float("inf"))
     if jobs:
@@ -325,10 +213,10 @@ def run(platform, runtime_id, notifications=100, ticks=30, tick_step=1.1, floor_
     rows = [kombu, row("oslo Notifier publish -> kombu consume",
                        broker_floor.notifier_floor(transport_url, floor_count), [],
                        "kombu", kombu[1])]
-    times, errors = rpc_floor(platform, api, function_id, project_id, async_count)
+    times, errors = execution_floors.rpc_floor(platform, api, function_id, project_id, async_count)
     submit = row("async execution: create_execution RPC -> execution start (floor)", times,
                  errors)
-    times, more = post_floor(api, function_id, async_count)
+    times, more = execution_floors.post_floor(api, function_id, async_count)
     post = row("async execution: POST /v1/executions -> execution start", times, more,
                "RPC", submit[1])
     notes, notification = [f"async floors: {error}" for error in (errors + more)[:1]], None

@@ -2,6 +2,7 @@
 import pytest
 
 from qinling_testing.api_client import ApiClient
+from qinling_testing.cli import Cli
 from qinling_testing.platform import healthy_platform
 
 
@@ -35,3 +36,11 @@ def hello_function_id(api, runtime_id):
     response = api.create_function(runtime_id)
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def cli(platform):
+    """``qinling_testing.cli.Cli`` bound to the platform: the real ``openstack`` CLI."""
+    runner = Cli(platform.url)
+    yield runner
+    runner.close()

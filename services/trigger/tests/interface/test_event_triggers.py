@@ -12,7 +12,7 @@ import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from qinling_nameko.rpc import rpc
-from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound, QinlingError
+from qinling_shared.exceptions import Forbidden, InvalidInput, NotFound
 from qinling_testing import notifier
 
 from qinling_trigger.notification_consumer import DEFAULT_QUEUE
@@ -23,20 +23,6 @@ SUBMITTED = []           # (values, idempotency key, project)
 FAILURES = []            # exceptions the next create_execution calls raise
 DEADLINE = 10
 MANAGEMENT = "http://127.0.0.1:15672"
-
-
-class FunctionStandIn:
-    name = "function"
-
-    @rpc(expected_exceptions=QinlingError)
-    def get_function(self, function_id):
-        if function_id != "f1":
-            raise NotFound(f"Function not found [id={function_id}]")
-        return {"id": function_id, "project_id": PROJECT}
-
-    @rpc(expected_exceptions=QinlingError)
-    def resolve_alias(self, name):
-        raise NotFound(f"FunctionAlias not found [name={name}]")
 
 
 class ExecutionStandIn:
@@ -57,10 +43,10 @@ def config(rabbit_config, tmp_path):
 
 
 @pytest.fixture
-def trigger(container_factory, config):
+def trigger(container_factory, config, function_stand_in):
     SUBMITTED.clear()
     FAILURES.clear()
-    for cls in (TriggerService, FunctionStandIn, ExecutionStandIn):
+    for cls in (TriggerService, function_stand_in, ExecutionStandIn):
         container_factory(cls, config).start()
     with ServiceRpcProxy("trigger", config) as proxy:
         yield proxy

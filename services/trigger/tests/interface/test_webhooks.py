@@ -4,7 +4,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from qinling_nameko.rpc import rpc
-from qinling_shared.exceptions import InvalidInput, NotFound, QinlingError, Unauthorized
+from qinling_shared.exceptions import InvalidInput, NotFound, Unauthorized
 
 from qinling_trigger import webhook_rules
 from qinling_trigger.service import TriggerService
@@ -12,20 +12,6 @@ from qinling_trigger.webhook_signature import signature_header
 
 SUBMITTED = []
 KEYS = []
-
-
-class FunctionStandIn:
-    name = "function"
-
-    @rpc(expected_exceptions=QinlingError)
-    def get_function(self, function_id):
-        if function_id != "f1":
-            raise NotFound(f"Function not found [id={function_id}]")
-        return {"id": function_id, "project_id": "default"}
-
-    @rpc(expected_exceptions=QinlingError)
-    def resolve_alias(self, name):
-        raise NotFound(f"FunctionAlias not found [name={name}]")
 
 
 class ExecutionStandIn:
@@ -39,11 +25,11 @@ class ExecutionStandIn:
 
 
 @pytest.fixture
-def trigger(container_factory, rabbit_config, tmp_path):
+def trigger(container_factory, rabbit_config, tmp_path, function_stand_in):
     SUBMITTED.clear()
     KEYS.clear()
     config = {**rabbit_config, "DATABASE_URL": f"sqlite:///{tmp_path}/trigger.sqlite"}
-    for cls in (TriggerService, FunctionStandIn, ExecutionStandIn):
+    for cls in (TriggerService, function_stand_in, ExecutionStandIn):
         container_factory(cls, config).start()
     with ServiceRpcProxy("trigger", config) as proxy:
         yield proxy
