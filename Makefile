@@ -1,4 +1,4 @@
-# make run | test | bench | sample-config | clean  (see README.md)
+# make run | test | bench | sample-config | sample-policy | clean  (see README.md)
 SHELL := /bin/bash
 VENV := .venv
 RESULTS := var/test-results
@@ -6,7 +6,7 @@ RESULTS := var/test-results
 SUITES := shared/contracts/tests shared/nameko/tests shared/testing/tests services/storage/tests services/function/tests \
           runtimes/tests runtimes/python3/tests services/execution/tests services/trigger/tests services/api/tests tests
 
-.PHONY: bootstrap run test bench sample-config clean
+.PHONY: bootstrap run test bench sample-config sample-policy clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -35,7 +35,10 @@ bench: bootstrap
 	$(VENV)/bin/python bench/run.py
 
 sample-config: bootstrap
-	$(VENV)/bin/oslo-config-generator --namespace qinling --output-file etc/qinling.conf.sample
+	$(VENV)/bin/oslo-config-generator --config-file etc/oslo-config-generator/qinling.conf
+
+sample-policy: bootstrap
+	$(VENV)/bin/oslopolicy-sample-generator --config-file etc/oslo-policy-generator/qinling.conf
 
 clean:
 	rm -rf var/

@@ -2,7 +2,7 @@
 import logging
 import sys
 
-from qinling_api import http_server
+from qinling_api import http_server, identity
 from qinling_api.app import create_app
 from qinling_api.settings import Settings
 from qinling_shared import config
@@ -21,8 +21,8 @@ def main(argv=None):
     conf = config.load(sys.argv[1:] if argv is None else argv)
     setup_logging()
     settings = Settings.from_conf(conf)
-    http_server.run(create_app(settings), settings.api_host, settings.api_port,
-                    access_log_format=ACCESS_LOG_FORMAT)
+    http_server.run(create_app(settings, identity=identity.from_conf(conf)),
+                    settings.api_host, settings.api_port, access_log_format=ACCESS_LOG_FORMAT)
 
 
 if __name__ == "__main__":

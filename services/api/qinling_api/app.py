@@ -3,7 +3,8 @@ import aiohttp
 from aiohttp import web
 
 from qinling_api.http_metrics import GatewayMetrics, metrics_key, metrics_middleware
-from qinling_api.keys import http_key, rpc_key, settings_key, storage_key
+from qinling_api.identity import NoKeystone
+from qinling_api.keys import http_key, identity_key, rpc_key, settings_key, storage_key
 from qinling_api.middlewares import context_middleware, error_middleware
 from qinling_api.request_guard import request_guard_middleware
 from qinling_api.routes import setup_routes
@@ -16,13 +17,15 @@ normalize_path = web.normalize_path_middleware(
     append_slash=False, remove_slash=True, merge_slashes=True)
 
 
-def create_app(settings, rpc=None, storage=None):
-    """The gateway; ``rpc``/``storage`` replace the real clients (tests), else they connect."""
+def create_app(settings, rpc=None, storage=None, identity=None):
+    """The gateway; ``rpc``/``storage`` replace the real clients (tests), else they connect.
+    ``identity`` says who a request acts as (``qinling_api.identity``; default: no Keystone)."""
     app = web.Application(middlewares=[metrics_middleware, context_middleware, error_middleware,
                                        request_guard_middleware, normalize_path],
                           client_max_size=settings.max_body_size)
     app[metrics_key] = GatewayMetrics()
     app[settings_key] = settings
+    app[identity_key] = identity or NoKeystone()
     app.cleanup_ctx.append(rpc_context(rpc))
     app.cleanup_ctx.append(http_context(storage))
     setup_routes(app)

@@ -7,6 +7,7 @@ from qinling_api.settings import Settings
 from qinling_api.storage_client import StorageClient
 
 settings_key = web.AppKey("settings", Settings)
+identity_key = web.AppKey("identity", object)   # qinling_api.identity.Keystone or NoKeystone
 rpc_key = web.AppKey("rpc", RpcClient)
 storage_key = web.AppKey("storage", StorageClient)
 http_key = web.AppKey("http", aiohttp.ClientSession)

@@ -6,9 +6,9 @@ import uuid
 from aiohttp import web
 
 from qinling_api import errors
-from qinling_api.keys import context_key, request_id_key
+from qinling_api.keys import context_key, identity_key, request_id_key
 from qinling_api.rpc import RemoteError
-from qinling_shared.context import tenancy
+from qinling_shared.exceptions import Unauthorized, Unavailable
 
 LOG = logging.getLogger(__name__)
 
@@ -25,15 +25,20 @@ def request_id_of(request):
 
 @web.middleware
 async def context_middleware(request, handler):
-    """Request id in and out; tenancy as nameko context data (no Keystone: default, admin)."""
+    """Request id in and out; the caller's tenancy (``qinling_api.identity``) as nameko
+    context data, or its 401 (503 while Keystone cannot be asked)."""
     request_id = request_id_of(request)
     request[request_id_key] = request_id
-    request[context_key] = tenancy(is_admin=True, request_id=request_id)
     try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers[REQUEST_ID_HEADER] = request_id
-        raise
+        request[context_key] = await request.app[identity_key].tenancy(request, request_id)
+    except (Unauthorized, Unavailable) as exc:
+        response = errors.fault(str(exc), errors.http_status(exc))
+    else:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers[REQUEST_ID_HEADER] = request_id
+            raise
     response.headers[REQUEST_ID_HEADER] = request_id
     return response
 

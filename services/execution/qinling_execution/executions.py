@@ -36,6 +36,7 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
     execution with it, as it is now), else the gateway's ``request_key``. A redelivered create
     (``delivery``, from ``qinling_nameko.rpc``) answers with what its first delivery made
     (``replays``); a late one makes nothing new."""
+    caller.authorize("execution:create")
     key = requests_rules.idempotency_key(idempotency_key)
     request_key = requests_rules.request_key(request_key)
     # A first delivery's own request key made nothing yet (a second copy of one request
@@ -67,19 +68,24 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
 
 
 def get_execution(execution_id, caller, session):
+    caller.authorize("execution:get")
     return _visible(session, execution_id, caller).to_dict()
 
 
 def get_execution_log(execution_id, caller, session):
+    caller.authorize("execution:get_log")
     return _visible(session, execution_id, caller).logs or ""
 
 
 def list_executions(query, caller, session):
-    rows = listings.executions(session, query, caller.project_id, caller.is_admin)
+    caller.authorize("execution:get_all")
+    rows = listings.executions(session, query, caller.project_id,
+                              caller.may_list_all("execution"))
     return [execution.to_dict() for execution in rows]
 
 
 def delete_execution(execution_id, caller, session):
+    caller.authorize("execution:delete")
     session.delete(_visible(session, execution_id, caller))
     session.commit()
 
@@ -87,6 +93,7 @@ def delete_execution(execution_id, caller, session):
 def cancel_execution(execution_id, caller, session, dispatch):
     """Record a running execution ``cancelled`` at once and tell every replica, so that the
     one running it stops its run (``cancellation``); ``Conflict`` when it has already ended."""
+    caller.authorize("execution:cancel")
     execution = _visible(session, execution_id, caller)
     elapsed = (clock.utcnow() - execution.created_at).total_seconds()
     result = {"output": outcomes.CANCELLED_MESSAGE, "duration": round(elapsed, 3)}

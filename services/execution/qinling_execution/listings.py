@@ -16,12 +16,12 @@ RUNTIME_FILTERS = ("name", "description", "image", "status", "is_public", "trust
 RUNTIME_SORT = ("created_at", "updated_at", "status")
 
 
-def executions(session, query, project_id, is_admin):
-    return queries.scoped_rows(session, Execution, query, EXECUTION_SORT, project_id, is_admin,
+def executions(session, query, project_id, may_list_all):
+    return queries.scoped_rows(session, Execution, query, EXECUTION_SORT, project_id, may_list_all,
                                filters=EXECUTION_FILTERS)
 
 
-def runtimes(session, query, project_id, is_admin):
+def runtimes(session, query, project_id, may_list_all):
     visible = sa.or_(Runtime.project_id == project_id, Runtime.is_public.is_(True))
-    return queries.scoped_rows(session, Runtime, query, RUNTIME_SORT, project_id, is_admin,
+    return queries.scoped_rows(session, Runtime, query, RUNTIME_SORT, project_id, may_list_all,
                                filters=RUNTIME_FILTERS, visible=visible)

@@ -21,6 +21,7 @@ LOG = logging.getLogger(__name__)
 
 
 def create_runtime(values, caller, *, session, orchestrator):
+    caller.authorize("runtime:create")
     clean = runtime_rules.new_runtime(values)
     runtime = Runtime(id=str(uuid.uuid4()), project_id=caller.project_id,
                       status=RuntimeStatus.CREATING.value, **clean)
@@ -42,17 +43,20 @@ def create_runtime(values, caller, *, session, orchestrator):
 
 
 def get_runtime(runtime_id, caller, session):
+    caller.authorize("runtime:get")
     return _visible(session, runtime_id, caller).to_dict()
 
 
 def list_runtimes(query, caller, session):
-    rows = listings.runtimes(session, query, caller.project_id, caller.is_admin)
+    caller.authorize("runtime:get_all")
+    rows = listings.runtimes(session, query, caller.project_id, caller.may_list_all("runtime"))
     return [runtime.to_dict() for runtime in rows]
 
 
 def update_runtime(runtime_id, values, caller, *, session, orchestrator, placement, caches,
                    dispatch):
     """Qinling's ``PUT /v1/runtimes/<id>``: ``name``, ``description`` and ``image``."""
+    caller.authorize("runtime:update")
     clean = runtime_rules.runtime_update(values)
     runtime = _visible(session, runtime_id, caller)
     image = clean.pop("image", None)
@@ -71,6 +75,7 @@ def update_runtime(runtime_id, values, caller, *, session, orchestrator, placeme
 
 
 def delete_runtime(runtime_id, caller, *, session, orchestrator, function, caches, dispatch):
+    caller.authorize("runtime:delete")
     runtime = _visible(session, runtime_id, caller)
     if function.count_functions(runtime.id) > 0:
         raise Forbidden(f"Runtime {runtime.id} is still in use.")
@@ -92,6 +97,7 @@ def delete_runtime(runtime_id, caller, *, session, orchestrator, function, cache
 def get_runtime_pool(runtime_id, caller, session, orchestrator):
     """``{"name": <runtime id>, "capacity": {"total", "available"}}``. A runtime whose pool
     this orchestrator has not made yet (it makes pools on demand) has no workers."""
+    caller.authorize("runtime_pool:get_all")
     runtime = _visible(session, runtime_id, caller)
     try:
         info = orchestrator.pool_info(runtime.id)

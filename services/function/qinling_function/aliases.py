@@ -21,6 +21,7 @@ ALIAS_SORTABLE = ("created_at", "updated_at", "name")
 
 def create_alias(values, *, db, caller):
     """``{name, function_id, function_version=0, description}`` → the alias."""
+    caller.authorize("function_alias:create")
     clean = alias_rules.new_alias(values)
     check_target(db, caller, clean["function_id"], clean["function_version"])
     if lookups.find_alias(db, caller, clean["name"]) is not None:
@@ -32,16 +33,19 @@ def create_alias(values, *, db, caller):
 
 
 def list_aliases(query, *, db, caller):
+    caller.authorize("function_alias:get_all")
     rows = lookups.listed(db, caller, FunctionAlias, query, ALIAS_FILTERS, ALIAS_SORTABLE)
     return [row.to_dict() for row in rows]
 
 
 def get_alias(name, *, db, caller):
+    caller.authorize("function_alias:get")
     return lookups.alias(db, caller, name).to_dict()
 
 
 def update_alias(name, values, *, db, caller, dispatch):
     """Repoint (``function_id``, ``function_version``) or describe; null fields stay."""
+    caller.authorize("function_alias:update")
     alias = lookups.alias(db, caller, name)
     changes = alias_rules.alias_changes(values)
     target = {"function_id": alias.function_id, "function_version": alias.function_version}
@@ -55,6 +59,7 @@ def update_alias(name, values, *, db, caller, dispatch):
 
 
 def delete_alias(name, *, db, caller, dispatch):
+    caller.authorize("function_alias:delete")
     alias = lookups.alias(db, caller, name)
     db.delete(alias)
     db.commit()

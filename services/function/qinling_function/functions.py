@@ -26,6 +26,7 @@ IN_USE = "The function is still associated with {}."
 def create_function(values, package, *, db, caller, limits, storage, execution, dispatch):
     """A function from the form fields of ``POST /v1/functions``; ``package`` is an upload
     the storage service holds (or ``None``): claimed with the function, deleted if refused."""
+    caller.authorize("function:create")
     with packages.settled(db, storage, package):
         columns = new_columns(values, package, limits, storage, execution)
         function = Function(id=str(uuid.uuid4()), project_id=caller.project_id, count=0,
@@ -64,10 +65,12 @@ def swift_columns(code, storage):
 
 
 def get_function(function_id, *, db, caller):
+    caller.authorize("function:get")
     return lookups.function(db, caller, function_id).to_dict()
 
 
 def list_functions(query, *, db, caller):
+    caller.authorize("function:get_all")
     rows = lookups.listed(db, caller, Function, query, FUNCTION_FILTERS, FUNCTION_SORTABLE)
     return [row.to_dict() for row in rows]
 
@@ -81,6 +84,7 @@ def get_function_spec(function_id, version, *, db, caller):
 
 def get_package_url(function_id, version, *, db, caller, storage):
     """A signed download URL of the function's (or a version's) code."""
+    caller.authorize("function:get")
     number = version_number(version)
     function = lookups.function(db, caller, function_id)
     if function.source == "image":
@@ -96,6 +100,7 @@ def count_functions(runtime_id, *, db):
 
 def delete_function(function_id, *, db, caller, storage, trigger, dispatch):
     """Delete a function, its versions and every package it owns; executions stay."""
+    caller.authorize("function:delete")
     function = lookups.function(db, caller, function_id)
     check_deletable(db, caller, function, trigger.function_usage(function.id))
     keys = [v.package_key for v in lookups.versions(db, function.id)]

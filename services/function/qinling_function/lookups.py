@@ -75,5 +75,7 @@ def alias(db, caller, name):
 
 def listed(db, caller, model, query, filters, sortable):
     """``queries.scoped_rows`` with the filter fields this model allows."""
-    return queries.scoped_rows(db, model, query, sortable, caller.project_id, caller.is_admin,
+    resource = {Function: "function", FunctionAlias: "function_alias"}[model]
+    return queries.scoped_rows(db, model, query, sortable, caller.project_id,
+                               caller.may_list_all(resource),
                                filters=filters)

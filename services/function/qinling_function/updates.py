@@ -24,6 +24,7 @@ def update_function(function_id, values, package, *, db, caller, limits, storage
     the commit). When what runs changes, the execution service forgets the function before
     this returns and ``function_updated`` tells every replica.
     """
+    caller.authorize("function:update")
     with packages.settled(db, storage, package):
         function, clean, code, swift = checked_update(
             function_id, values, package, db=db, caller=caller, limits=limits,

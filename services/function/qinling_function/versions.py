@@ -27,6 +27,7 @@ def create_version(function_id, description, *, db, caller, storage, max_version
     Concurrent creations race on the function's version counter; the loser checks again
     (the limit, "not changed") and retries with the next number.
     """
+    caller.authorize("function_version:create")
     description = rules.text({"description": description}, "description")
     for _ in range(ATTEMPTS):
         function = lookups.own_function(db, caller, function_id)
@@ -75,11 +76,13 @@ def claim_number(db, function, description, copy):
 
 
 def list_versions(function_id, *, db, caller):
+    caller.authorize("function_version:get_all")
     function = lookups.function(db, caller, function_id)
     return [v.to_dict() for v in lookups.versions(db, function.id)]
 
 
 def get_version(function_id, version, *, db, caller):
+    caller.authorize("function_version:get")
     number = version_number(version)
     function = lookups.function(db, caller, function_id)
     return lookups.version(db, function.id, number).to_dict()
@@ -88,6 +91,7 @@ def get_version(function_id, version, *, db, caller):
 def delete_version(function_id, version, *, db, caller, storage, trigger, dispatch):
     """Refused while jobs, webhooks, event triggers or aliases use the version; deletes its
     package."""
+    caller.authorize("function_version:delete")
     number = version_number(version)
     function = lookups.own_function(db, caller, function_id)
     row = lookups.version(db, function.id, number)

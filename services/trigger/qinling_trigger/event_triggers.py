@@ -30,6 +30,7 @@ ALL_PROJECTS_FORBIDDEN = "Only an admin may create an event trigger for all proj
 
 
 def create_event_trigger(values, *, db, caller, function, default_exchanges):
+    caller.authorize("event_trigger:create")
     clean = event_trigger_rules.new_event_trigger(values, default_exchanges)
     check_all_projects(caller, clean)
     check_target(function, caller, clean)
@@ -40,17 +41,20 @@ def create_event_trigger(values, *, db, caller, function, default_exchanges):
 
 
 def list_event_triggers(query, *, db, caller):
+    caller.authorize("event_trigger:get_all")
     rows = queries.scoped_rows(db, EventTrigger, query or {}, EVENT_TRIGGER_SORTABLE,
-                               caller.project_id, caller.is_admin,
+                               caller.project_id, caller.may_list_all("event_trigger"),
                                filters=EVENT_TRIGGER_FILTERS)
     return [row.to_dict() for row in rows]
 
 
 def get_event_trigger(trigger_id, *, db, caller):
+    caller.authorize("event_trigger:get")
     return visible(db, caller, trigger_id).to_dict()
 
 
 def update_event_trigger(trigger_id, values, *, db, caller, function, default_exchanges):
+    caller.authorize("event_trigger:update")
     trigger = visible(db, caller, trigger_id)
     changes = event_trigger_rules.event_trigger_changes(values, default_exchanges)
     check_all_projects(caller, changes)
@@ -70,6 +74,7 @@ def update_event_trigger(trigger_id, values, *, db, caller, function, default_ex
 
 
 def delete_event_trigger(trigger_id, *, db, caller):
+    caller.authorize("event_trigger:delete")
     db.delete(visible(db, caller, trigger_id))
     db.commit()
 

@@ -22,6 +22,7 @@ JOB_SORTABLE = ("created_at", "updated_at", "next_execution_time")
 
 
 def create_job(values, *, db, caller, function, now):
+    caller.authorize("job:create")
     clean = job_rules.new_job(values, now)
     check_target(function, caller, clean)
     job = Job(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
@@ -31,12 +32,14 @@ def create_job(values, *, db, caller, function, now):
 
 
 def list_jobs(query, *, db, caller):
+    caller.authorize("job:get_all")
     rows = queries.scoped_rows(db, Job, query or {}, JOB_SORTABLE, caller.project_id,
-                               caller.is_admin, filters=JOB_FILTERS)
+                               caller.may_list_all("job"), filters=JOB_FILTERS)
     return [row.to_dict() for row in rows]
 
 
 def get_job(job_id, *, db, caller):
+    caller.authorize("job:get")
     return visible(db, caller, job_id).to_dict()
 
 
@@ -45,6 +48,7 @@ def update_job(job_id, values, *, db, caller, now):
     cancel). Written with a compare-and-set on the status and next time read, so an update
     never overwrites a tick the scheduler claimed meanwhile (it is then refused as a
     conflict of the job's state: read again and retry)."""
+    caller.authorize("job:update")
     job = visible(db, caller, job_id)
     changes = job_rules.job_changes(job.schedule_fields(), values, now)
     if not changes:
@@ -63,6 +67,7 @@ def update_job(job_id, values, *, db, caller, now):
 
 
 def delete_job(job_id, *, db, caller):
+    caller.authorize("job:delete")
     db.delete(visible(db, caller, job_id))
     db.commit()
 

@@ -20,6 +20,7 @@ WEBHOOK_SORTABLE = ("created_at", "updated_at")
 
 
 def create_webhook(values, *, db, caller, function):
+    caller.authorize("webhook:create")
     clean = webhook_rules.new_webhook(values)
     check_target(function, caller, clean)
     webhook = Webhook(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
@@ -29,16 +30,19 @@ def create_webhook(values, *, db, caller, function):
 
 
 def list_webhooks(query, *, db, caller):
+    caller.authorize("webhook:get_all")
     rows = queries.scoped_rows(db, Webhook, query or {}, WEBHOOK_SORTABLE, caller.project_id,
-                               caller.is_admin, filters=WEBHOOK_FILTERS)
+                               caller.may_list_all("webhook"), filters=WEBHOOK_FILTERS)
     return [row.to_dict() for row in rows]
 
 
 def get_webhook(webhook_id, *, db, caller):
+    caller.authorize("webhook:get")
     return visible(db, caller, webhook_id).to_dict()
 
 
 def update_webhook(webhook_id, values, *, db, caller, function):
+    caller.authorize("webhook:update")
     webhook = visible(db, caller, webhook_id)
     changes = webhook_rules.webhook_changes(values, {
         "function_id": webhook.function_id, "function_version": webhook.function_version,
@@ -52,6 +56,7 @@ def update_webhook(webhook_id, values, *, db, caller, function):
 
 
 def delete_webhook(webhook_id, *, db, caller):
+    caller.authorize("webhook:delete")
     db.delete(visible(db, caller, webhook_id))
     db.commit()
 

@@ -4,8 +4,11 @@ import urllib.parse
 
 from oslo_config import cfg
 
+from oslo_policy import opts as policy_opts
+
 from qinling_shared import options
 
+DEFAULT_POLICY_FILE = "policy.yaml"   # oslo.policy's
 FAILOVER = ";"   # kombu's separator of alternate broker URLs
 
 
@@ -16,6 +19,7 @@ def load(argv=None, default_config_files=None):
     """
     conf = cfg.ConfigOpts()
     options.register(conf)
+    policy_opts.set_defaults(conf)   # [oslo_policy], with oslo.policy's own defaults
     conf(args=argv if argv is not None else [], project="qinling",
          default_config_files=default_config_files)
     return conf
@@ -46,6 +50,19 @@ def amqp_uri(transport_url):
 def split_uri(amqp_uri):
     """The host URLs of ``amqp_uri`` (for a client that takes one URL at a time)."""
     return amqp_uri.split(FAILOVER)
+
+
+def policy_file(conf):
+    """The absolute path of ``[oslo_policy] policy_file`` (YAML, or Kolla's ``policy.json``),
+    found as oslo.config finds files: as given, else beside the config files and in the
+    config dirs. ``None`` when the default ``policy.yaml`` is nowhere: the rules in code
+    apply. A file named by the operator and not found is an error."""
+    name = conf.oslo_policy.policy_file
+    path = conf.find_file(name)
+    if path is None and name != DEFAULT_POLICY_FILE:
+        raise SystemExit(f"[oslo_policy] policy_file {name!r} not found (looked as given, "
+                         "beside the config files and in the config dirs)")
+    return path and os.path.abspath(path)
 
 
 def etcd_settings(conf):

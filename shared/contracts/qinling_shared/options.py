@@ -45,6 +45,16 @@ api_opts = [
                     "is refused (413) before the body is read."),
 ]
 
+pecan_opts = [
+    cfg.BoolOpt("auth_enable",
+                help="Authenticate every request with Keystone (keystonemiddleware's "
+                     "auth_token, configured in [keystone_authtoken]), enforce the policy "
+                     "per project and act later through Keystone trusts, as Qinling did. "
+                     "Unset: on when [keystone_authtoken] www_authenticate_uri is set (as "
+                     "Kolla configures it), else off. Off, every request acts as project "
+                     "'default' with admin rights (the embedded default of make run)."),
+]
+
 engine_opts = [
     cfg.StrOpt("orchestrator", default="local",
                help="Orchestrator driver that runs function workers: local or kubernetes."),
@@ -211,6 +221,7 @@ GROUPS = {
     None: default_opts,
     "database": database_opts,
     "api": api_opts,
+    "pecan": pecan_opts,
     "engine": engine_opts,
     "storage": storage_opts,
     "swift": swift_opts,

@@ -14,8 +14,8 @@ SAMPLE = REPO / "etc" / "qinling.conf.sample"
 def test_committed_sample_matches_the_options(tmp_path):
     generated = tmp_path / "qinling.conf.sample"
     generator = Path(sys.executable).parent / "oslo-config-generator"
-    subprocess.run([generator, "--namespace", "qinling", "--output-file", generated],
-                   check=True, capture_output=True)
+    subprocess.run([generator, "--config-file", REPO / "etc/oslo-config-generator/qinling.conf",
+                    "--output-file", generated], check=True, capture_output=True)
     assert SAMPLE.exists(), f"{SAMPLE} is missing: run make sample-config"
     assert generated.read_text() == SAMPLE.read_text(), \
         "etc/qinling.conf.sample is stale: run make sample-config"

@@ -1,7 +1,7 @@
 """List queries applied where the rows live: a ``qinling_shared.listing`` query dict as SQL.
 
 Values are compared as the column's type; keyset pagination after a marker row; tenancy
-(``scoped_rows``): a caller lists its own project's rows unless it is an admin asking for all
+(``scoped_rows``): a caller lists its own project's rows unless the policy lets it ask for all
 projects or a named one.
 """
 import sqlalchemy as sa
@@ -70,15 +70,16 @@ def _after_marker(statement, model, column, marker, descending):
     return sa.or_(column > marker_value, sa.and_(column == marker_value, model.id > marker_id))
 
 
-def scoped_rows(session, model, query, sortable, project_id, is_admin, filters,
+def scoped_rows(session, model, query, sortable, project_id, may_list_all, filters,
                 visible=None):
     """The rows a caller may list: its own project's (or the ``visible`` clause, e.g. "own or
-    public"), or (admins only) every project's or one named project's; filtered, sorted and
-    paged by ``query`` (``parse``'s output), whose filters must be among ``filters``."""
+    public"), or (if ``may_list_all``: the policy's ``<resource>:get_all:all_projects``)
+    every project's or one named project's; filtered, sorted and paged by ``query``
+    (``parse``'s output), whose filters must be among ``filters``."""
     query = validate(query, filters)
     statement = sa.select(model)
     if query.get("all_projects") or query.get("project_id"):
-        if not is_admin:
+        if not may_list_all:
             raise Forbidden()
         if query.get("project_id"):
             statement = statement.where(model.project_id == query["project_id"])

@@ -19,6 +19,7 @@ def nameko_config(conf, service):
         "serializer": "json",
         "DATABASE_URL": database_url(conf, service),
         "DATABASE_VERSION_TABLE": version_table(conf, service),
+        "POLICY_FILE": config.policy_file(conf),
     }
 
 

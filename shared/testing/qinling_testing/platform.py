@@ -45,8 +45,11 @@ def healthy_platform(timeout=START_TIMEOUT, **options):
 
 class Platform:
     def __init__(self, conf_overrides=None, bin_dir=None, rabbit=None, keep_files=None,
-                 grace=10.0, runtimes_dir=RUNTIMES_DIR):
+                 grace=10.0, runtimes_dir=RUNTIMES_DIR, files=None):
         """``conf_overrides``: ``{section: {option: value}}`` added to the generated qinling.conf.
+
+        ``files``: ``{name: text}`` written beside qinling.conf, where the services look for
+        files it names by a relative path (e.g. ``[oslo_policy] policy_file``).
 
         ``runtimes_dir`` is the ``[local] runtimes_dir`` of the execution service.
 
@@ -59,6 +62,7 @@ class Platform:
         self.dir = Path(tempfile.mkdtemp(prefix="qinling-platform-"))
         self.conf_path = self.dir / "qinling.conf"
         self.conf_overrides = conf_overrides or {}
+        self.files = files or {}
         self.runtimes_dir = Path(runtimes_dir)
         self.rabbit = rabbit or RabbitVhost()
         self.etcd = EtcdServer(data_dir=self.dir / "etcd")
@@ -174,6 +178,8 @@ class Platform:
                         for section, values in self.conf_overrides.items()})
         with open(self.conf_path, "w") as f:
             conf.write(f)
+        for name, text in self.files.items():
+            (self.dir / name).write_text(text)
 
     def log_tails(self, lines=30):
         logs = [(name, self.log_path(name)) for name in SERVICES]

@@ -24,5 +24,11 @@ def service(session, ports, functions):
 
 
 @pytest.fixture
-def runtime(service):
-    return service.create_runtime({"image": "python3", "name": "python3"})
+def admin(session, ports, functions):
+    """The service as an admin of project p1 (runtimes and scaling are admin-only)."""
+    return make_service(session, ports, functions, admin=True)
+
+
+@pytest.fixture
+def runtime(admin):
+    return admin.create_runtime({"image": "python3", "name": "python3"})

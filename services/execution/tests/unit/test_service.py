@@ -20,10 +20,10 @@ def test_runtime_created_available_and_listed(service, runtime, ports):
     assert ("create_pool", (runtime["id"], "python3")) in ports.orchestrator.calls
 
 
-def test_unknown_runtime_image_is_refused_and_not_kept(service):
+def test_unknown_runtime_image_is_refused_and_not_kept(admin):
     with pytest.raises(InvalidInput):
-        service.create_runtime({"image": "cobol"})
-    assert service.list_runtimes() == []
+        admin.create_runtime({"image": "cobol"})
+    assert admin.list_runtimes() == []
 
 
 def test_missing_runtime(service):
@@ -190,15 +190,15 @@ def test_image_function_fails_clearly(service, runtime, functions):
     assert "not supported" in service.get_execution_log(execution["id"])
 
 
-def test_workers_of_a_function_are_listed(service, runtime, functions):
+def test_workers_of_a_function_are_listed(service, admin, runtime, functions):
     functions.add(spec(runtime_id=runtime["id"]))
     service.create_execution({"function_id": "f1"})
-    workers = service.list_workers("f1", 0)
+    workers = admin.list_workers("f1", 0)
     assert len(workers) == 1
     assert workers[0]["function_id"] == "f1" and workers[0]["function_version"] == 0
-    assert service.list_workers("f1", 3) == []
+    assert admin.list_workers("f1", 3) == []
 
 
-def test_workers_of_an_unknown_function_is_404(service):
+def test_workers_of_an_unknown_function_is_404(admin):
     with pytest.raises(NotFound):
-        service.list_workers("nope", 0)
+        admin.list_workers("nope", 0)

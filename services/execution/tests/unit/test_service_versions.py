@@ -73,9 +73,9 @@ def test_a_version_of_another_projects_function_is_not_found(session, ports, fun
         other.create_execution({"function_id": "f1", "function_version": 1})
 
 
-def test_a_version_snapshot_on_an_unavailable_runtime_is_409(service, session, functions,
-                                                            live):
-    other = service.create_runtime({"image": "python3"})
+def test_a_version_snapshot_on_an_unavailable_runtime_is_409(service, admin, session,
+                                                            functions, live):
+    other = admin.create_runtime({"image": "python3"})
     session.get(Runtime, other["id"]).status = "error"
     session.commit()
     functions.add(spec(runtime_id=other["id"], version=2))

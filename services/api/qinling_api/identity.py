@@ -1,0 +1,121 @@
+"""Who a request acts as: a Keystone identity, or the embedded default without Keystone.
+
+With Keystone, keystonemiddleware's ``auth_token`` does the work (its token validation, its
+in-process token cache, its ``[keystone_authtoken]`` options): it is a WSGI middleware, so it
+runs on a synthetic WSGI request in a thread pool, with ``delay_auth_decision`` as Qinling
+set it, and the identity headers it adds become the request's tenancy. Without Keystone
+(``[pecan] auth_enable`` off) every request acts as project ``default`` with admin rights,
+as Qinling did.
+"""
+import asyncio
+import io
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from qinling_shared.context import tenancy
+from qinling_shared.exceptions import Unauthorized, Unavailable
+
+LOG = logging.getLogger(__name__)
+AUTH_GROUP = "keystone_authtoken"
+# Qinling's AuthHook let through "/", "/v1/" and webhook invokes; so do the health check,
+# the metrics and the API's own description, which say nothing about any project
+EXEMPT = re.compile(r"^/(v1/?)?$|^/healthz$|^/metrics$|^/v1/(openapi\.json|api-ref)$"
+                    r"|^/v1/webhooks/[^/]+/invoke$")
+CONFIRMED = "Confirmed"
+# the environ keys auth_token sets from the validated token (and clears on a bad one)
+IDENTITY_KEYS = {"HTTP_X_IDENTITY_STATUS": "status", "HTTP_X_PROJECT_ID": "project_id",
+                 "HTTP_X_USER_ID": "user_id", "HTTP_X_ROLES": "roles"}
+
+
+def register_opts(conf):
+    """``[keystone_authtoken]``: keystonemiddleware's options (read at start to decide)."""
+    from keystonemiddleware import auth_token
+    for group, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=group)
+
+
+def auth_enabled(auth_enable, www_authenticate_uri):
+    """``[pecan] auth_enable`` when set; unset, on as soon as ``[keystone_authtoken]`` names
+    Keystone (a Kolla deployment), off for the embedded default."""
+    return bool(www_authenticate_uri) if auth_enable is None else auth_enable
+
+
+def from_conf(conf, workers=8):
+    """The identity source the gateway's ``[pecan]`` and ``[keystone_authtoken]`` ask for."""
+    register_opts(conf)
+    if not auth_enabled(conf.pecan.auth_enable, conf[AUTH_GROUP].www_authenticate_uri):
+        LOG.warning("Keystone authentication is off ([pecan] auth_enable): every request "
+                    "acts as project 'default' with admin rights")
+        return NoKeystone()
+    return Keystone(conf, workers)
+
+
+class NoKeystone:
+    """The embedded default: one project, admin rights, nothing to check."""
+
+    enabled = False
+
+    async def tenancy(self, request, request_id):
+        return tenancy(is_admin=True, roles=("admin",), request_id=request_id)
+
+    def close(self):
+        pass
+
+
+class Keystone:
+    """Tokens validated by keystonemiddleware (``[keystone_authtoken]`` of ``conf``)."""
+
+    enabled = True
+
+    def __init__(self, conf, workers=8):
+        from keystonemiddleware import auth_token
+        self._middleware = auth_token.AuthProtocol(
+            _identity_app, {"oslo_config_config": conf, "delay_auth_decision": "true"})
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="keystone-auth")
+        self.www_authenticate_uri = conf[AUTH_GROUP].www_authenticate_uri
+
+    async def tenancy(self, request, request_id):
+        """The context data of the request's ``X-Auth-Token``; ``Unauthorized`` (401, with
+        Qinling's message) without a valid one, unless the path is exempt (the default
+        project, without admin rights)."""
+        if EXEMPT.match(request.path):
+            return tenancy(request_id=request_id)
+        token = request.headers.get("X-Auth-Token")
+        if not token:
+            raise Unauthorized("Failed to validate access token: Authentication required")
+        identity = await asyncio.get_running_loop().run_in_executor(
+            self._pool, self.validate, token)
+        if identity is None:
+            raise Unavailable("Keystone is unavailable: the token could not be validated.")
+        if identity.get("status") != CONFIRMED or not identity.get("project_id"):
+            raise Unauthorized("Failed to validate access token: Auth token is invalid")
+        return tenancy(project_id=identity["project_id"], user_id=identity.get("user_id"),
+                       roles=[r for r in identity.get("roles", "").split(",") if r],
+                       request_id=request_id)
+
+    def validate(self, token):
+        """auth_token's verdict on ``token``: ``{"status", "project_id", "user_id",
+        "roles"}``, or ``None`` when it could not ask Keystone (blocking: a cached token takes
+        well under a millisecond, a new one a round trip to Keystone)."""
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "SERVER_NAME": "qinling",
+                   "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+                   "wsgi.errors": io.StringIO(), "HTTP_X_AUTH_TOKEN": token}
+        b"".join(self._middleware(environ, _ignore_status))
+        return environ.get("qinling.identity")
+
+    def close(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _identity_app(environ, start_response):
+    """The WSGI app behind auth_token: keeps the identity headers it set."""
+    environ["qinling.identity"] = {name: environ[key] for key, name in IDENTITY_KEYS.items()
+                                   if key in environ}
+    start_response("200 OK", [])
+    return [b""]
+
+
+def _ignore_status(status, headers, exc_info=None):
+    pass
