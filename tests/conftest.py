@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from qinling_testing.etcd import EtcdServer
+from qinling_testing.keystone import KeystoneServer
 from qinling_testing.rabbit import RabbitVhost
 
 # tests/fuzz parametrizes with schemathesis (pytest.ini keeps it out of the other suites)
@@ -19,6 +20,14 @@ def repo_root():
 def etcd_server():
     """A throwaway etcd for the session (``.host``, ``.port``, ``.url``)."""
     with EtcdServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def keystone():
+    """A real Keystone for the session (``.auth_url``, ``.region``, ``.users`` admin, qinling,
+    alice, bob; ``.token(name)``, ``.session(name)``, ``.revoke(token)``)."""
+    with KeystoneServer() as server:
         yield server
 
 
