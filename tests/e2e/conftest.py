@@ -44,3 +44,45 @@ def cli(platform):
     runner = Cli(platform.url)
     yield runner
     runner.close()
+
+
+# -- the platform with Keystone -------------------------------------------------------------
+
+KEYSTONE_POLICY_FILE = "policy.json"   # as Kolla names it, beside qinling.conf
+
+
+@pytest.fixture(scope="session")
+def keystone_platform(keystone):
+    """A second platform, with Keystone: ``[keystone_authtoken]`` as Kolla writes it (so
+    authentication is on without ``[pecan] auth_enable``), Kolla's ``policy.json`` (empty:
+    the defaults), and its URL in the catalog as ``function-engine``."""
+    with healthy_platform(conf_overrides={
+            "keystone_authtoken": keystone.authtoken_options(),
+            "oslo_policy": {"policy_file": KEYSTONE_POLICY_FILE}},
+            files={KEYSTONE_POLICY_FILE: "{}"}) as running:
+        keystone.register_endpoint("function-engine", running.url, name="qinling")
+        yield running
+
+
+@pytest.fixture(scope="session")
+def as_user(keystone, keystone_platform):
+    """``as_user(name)``: an ``ApiClient`` of the Keystone platform with a token of ``name``
+    (admin, alice of project-a, bob of project-b), one per user for the session."""
+    clients = {}
+
+    def client(name):
+        if name not in clients:
+            clients[name] = ApiClient(keystone_platform.url,
+                                      headers={"X-Auth-Token": keystone.token(name)})
+        return clients[name]
+    yield client
+    for opened in clients.values():
+        opened.close()
+
+
+@pytest.fixture(scope="session")
+def keystone_runtime_id(as_user):
+    """A public ``python3`` runtime of the Keystone platform, made by its admin."""
+    response = as_user("admin").create_runtime()
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

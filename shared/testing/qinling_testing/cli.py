@@ -58,17 +58,19 @@ def cli_env():
 
 
 class Cli:
-    """``openstack --os-auth-type none --qinling-url <platform> ...`` in forked processes."""
+    """``openstack --os-auth-type none --qinling-url <platform> ...`` in forked processes;
+    ``password(...)`` makes one that logs in to Keystone and finds Qinling in its catalog."""
 
-    def __init__(self, url):
+    def __init__(self, url, auth_args=None):
         self.url = url
+        self.auth_args = auth_args or ["--os-auth-type", "none", "--qinling-url", url]
         self.runner = subprocess.Popen(
             [sys.executable, "-c", FORKING_RUNNER], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
 
     def run(self, *args, cwd=None):
         """``(returncode, stdout, stderr)`` of one command."""
-        argv = ["--os-auth-type", "none", "--qinling-url", self.url, *map(str, args)]
+        argv = [*self.auth_args, *map(str, args)]
         self.runner.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd or os.getcwd())}) + "\n")
         self.runner.stdin.flush()
         line = self.runner.stdout.readline()
@@ -76,6 +78,17 @@ class Cli:
             raise RuntimeError(f"the CLI runner died: {self.runner.stderr.read()}")
         reply = json.loads(line)
         return reply["rc"], reply["stdout"], reply["stderr"]
+
+    @classmethod
+    def password(cls, auth_url, username, password, project_name, region):
+        """The CLI of a user as a cloud's users run it: password auth (Keystone v3, domain
+        Default), Qinling's endpoint (``function-engine``) from the catalog."""
+        return cls(None, ["--os-auth-type", "password", "--os-auth-url", auth_url,
+                          "--os-username", username, "--os-password", password,
+                          "--os-project-name", project_name,
+                          "--os-user-domain-name", "Default",
+                          "--os-project-domain-name", "Default",
+                          "--os-region-name", region, "--os-identity-api-version", "3"])
 
     def close(self):
         self.runner.stdin.close()

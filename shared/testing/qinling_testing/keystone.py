@@ -204,6 +204,28 @@ class KeystoneServer(processes.Managed):
         """A new project-scoped token id of ``user_name``."""
         return self.session(user_name).get_token()
 
+    def authtoken_options(self):
+        """``[keystone_authtoken]`` of a qinling.conf that uses this Keystone as the
+        ``qinling`` service user (as Kolla writes it)."""
+        user = self.users["qinling"]
+        return {"www_authenticate_uri": self.auth_url, "auth_url": self.auth_url,
+                "auth_type": "password", "username": user.name, "password": user.password,
+                "project_name": user.project_name, "user_domain_name": "Default",
+                "project_domain_name": "Default", "region_name": self.region}
+
+    def register_endpoint(self, service_type, url, name=None):
+        """Put a service with public, internal and admin ``url`` endpoints in the catalog
+        (replacing one of the same type), as a deployment registers Qinling's
+        ``function-engine``."""
+        admin = self.session("admin")
+        for service in self._get(admin, f"/services?type={service_type}")["services"]:
+            admin.delete(f"{self.auth_url}/services/{service['id']}")
+        service_id = self._post(admin, "/services", "service", type=service_type,
+                                name=name or service_type)["id"]
+        for interface in ("public", "internal", "admin"):
+            self._post(admin, "/endpoints", "endpoint", service_id=service_id, url=url,
+                       interface=interface, region_id=self.region)
+
     def revoke(self, token):
         """Revoke ``token`` (as the admin)."""
         self.session("admin").delete(self.auth_url + "/auth/tokens",

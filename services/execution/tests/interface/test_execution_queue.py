@@ -14,6 +14,7 @@ from fakes import echo_result
 from service_harness import Ports, spec
 
 from qinling_nameko import broker_failures
+from qinling_shared.context import tenancy
 from qinling_shared.exceptions import Unavailable
 
 from qinling_execution import execution_queue, metrics
@@ -64,8 +65,9 @@ def service(container_factory, config, *entrypoints, ports=None):
 
 
 def submit(config, **spec_changes):
-    """Create a runtime and an async execution of a function on it; the execution."""
-    with ServiceRpcProxy("execution", config) as execution:
+    """Create a runtime and an async execution of a function on it (as an admin of project
+    default, who may make runtimes); the execution."""
+    with ServiceRpcProxy("execution", config, context_data=tenancy(is_admin=True)) as execution:
         runtime = execution.create_runtime({"image": "python3"})
         StubFunction.specs["f1"] = spec(project="default", runtime_id=runtime["id"],
                                         **spec_changes)
