@@ -2,8 +2,9 @@
 import aiohttp
 from aiohttp import web
 
+from qinling_api import health
 from qinling_api.http_metrics import GatewayMetrics, metrics_key, metrics_middleware
-from qinling_api.keys import http_key, rpc_key, settings_key, storage_key
+from qinling_api.keys import etcd_ssl_key, http_key, rpc_key, settings_key, storage_key
 from qinling_api.middlewares import context_middleware, error_middleware
 from qinling_api.request_guard import request_guard_middleware
 from qinling_api.routes import setup_routes
@@ -23,6 +24,7 @@ def create_app(settings, rpc=None, storage=None):
                           client_max_size=settings.max_body_size)
     app[metrics_key] = GatewayMetrics()
     app[settings_key] = settings
+    app[etcd_ssl_key] = health.etcd_ssl(settings)
     app.cleanup_ctx.append(rpc_context(rpc))
     app.cleanup_ctx.append(http_context(storage))
     setup_routes(app)

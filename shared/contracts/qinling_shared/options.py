@@ -165,10 +165,17 @@ etcd_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="etcd host."),
     cfg.PortOpt("port", default=2379, help="etcd client port."),
     cfg.StrOpt("protocol", default="http", choices=["http", "https"],
-               help="etcd protocol."),
-    cfg.StrOpt("ca_cert", help="CA certificate for etcd over https."),
-    cfg.StrOpt("cert_file", help="Client certificate for etcd over https."),
-    cfg.StrOpt("cert_key", help="Client key for etcd over https."),
+               help="etcd protocol. https: the execution service and the gateway's health "
+                    "check talk TLS to etcd, with the files below; a service refuses to start "
+                    "when one of them is missing or unreadable."),
+    cfg.StrOpt("ca_cert",
+               help="CA certificate (PEM) that etcd's server certificate is checked against, "
+                    "with protocol https (unset: the system's CAs)."),
+    cfg.StrOpt("cert_file",
+               help="Client certificate (PEM) presented to etcd with protocol https, as an "
+                    "etcd started with --client-cert-auth requires; set with cert_key."),
+    cfg.StrOpt("cert_key",
+               help="Private key (PEM) of cert_file, with protocol https; set with cert_file."),
     cfg.StrOpt("prefix", default="/qinling/",
                help="Key prefix under which Qinling keeps its worker map."),
 ]
