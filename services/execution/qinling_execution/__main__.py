@@ -11,15 +11,26 @@ import hashlib  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 
+from qinling_execution import kubernetes_settings  # noqa: E402
 from qinling_nameko import service_main  # noqa: E402
 from qinling_shared import config, config_checks  # noqa: E402
 
 
+KUBERNETES_KEYS = ("kube_host", "use_api_certificate", "ssl_ca_cert", "cert_file", "key_file",
+                   "namespace", "replicas")
+
+
 def extra_config(conf):
     """The execution service's part of the container config, from ``qinling.conf``;
-    ``ConfigError`` for an ``[etcd]`` option it cannot start with."""
+    ``ConfigError`` for an ``[etcd]`` option, or (with ``[engine] orchestrator = kubernetes``)
+    a ``[kubernetes]`` one, it cannot start with."""
     etcd = config.etcd_settings(conf)
     config_checks.check_etcd(etcd)
+    if conf.engine.orchestrator == "kubernetes":
+        orchestrator = {key: getattr(conf.kubernetes, key) for key in KUBERNETES_KEYS}
+        kubernetes_settings.check(orchestrator)
+    else:
+        orchestrator = local_settings(conf)
     return {
         "ETCD": etcd,
         "ENGINE": {"function_concurrency": conf.engine.function_concurrency,
@@ -31,7 +42,7 @@ def extra_config(conf):
                              "max_delay": max(conf.engine.async_retry_delay,
                                               conf.engine.async_retry_max_delay),
                              "concurrency": conf.engine.async_concurrency},
-        "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": local_settings(conf)},
+        "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": orchestrator},
     }
 
 

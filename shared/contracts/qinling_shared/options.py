@@ -47,7 +47,8 @@ api_opts = [
 
 engine_opts = [
     cfg.StrOpt("orchestrator", default="local",
-               help="Orchestrator driver that runs function workers: local or kubernetes."),
+               help="Orchestrator driver that runs function workers: local or kubernetes. "
+                    "kubernetes: the [kubernetes] options are checked at start."),
     cfg.IntOpt("function_concurrency", default=3, min=1,
                help="Executions one worker takes at once before another worker is added."),
     cfg.IntOpt("function_service_expiration", default=3600, min=1,
@@ -180,6 +181,26 @@ etcd_opts = [
                help="Key prefix under which Qinling keeps its worker map."),
 ]
 
+kubernetes_opts = [
+    cfg.StrOpt("kube_host", default="http://127.0.0.1:8001",
+               help="URL of the Kubernetes API server of the kubernetes orchestrator: "
+                    "http(s)://host[:port] (the default is a local `kubectl proxy`)."),
+    cfg.BoolOpt("use_api_certificate", default=True,
+                help="With an https kube_host, authenticate with the TLS client certificate "
+                     "cert_file/key_file and check the server against ssl_ca_cert; the "
+                     "execution service refuses to start when one of them is missing."),
+    cfg.StrOpt("ssl_ca_cert", default="/etc/qinling/pki/kubernetes/ca.crt",
+               help="CA certificate (PEM) of the Kubernetes API server."),
+    cfg.StrOpt("cert_file", default="/etc/qinling/pki/kubernetes/qinling.crt",
+               help="Client certificate (PEM) Qinling presents to the Kubernetes API."),
+    cfg.StrOpt("key_file", default="/etc/qinling/pki/kubernetes/qinling.key",
+               help="Private key (PEM) of cert_file."),
+    cfg.StrOpt("namespace", default="qinling",
+               help="Kubernetes namespace of Qinling's runtime pools and function pods."),
+    cfg.IntOpt("replicas", default=3, min=1,
+               help="Pods of a runtime's pool (its Deployment's replicas)."),
+]
+
 resource_limits_opts = [
     cfg.IntOpt("default_cpu", default=100, help="Default cpu of a function (millicpu)."),
     cfg.IntOpt("min_cpu", default=100, help="Smallest cpu a function may ask (millicpu)."),
@@ -225,6 +246,7 @@ GROUPS = {
     "function": function_opts,
     "trigger": trigger_opts,
     "etcd": etcd_opts,
+    "kubernetes": kubernetes_opts,
     "resource_limits": resource_limits_opts,
     "local": local_opts,
 }
