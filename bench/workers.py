@@ -5,11 +5,9 @@ JSON value ``{"url": ...}``. The ``/execute`` body is built like the execution s
 it: the function spec from the function service and a signed package URL from the storage
 service (RPC over the platform's vhost).
 """
-import base64
 import json
 import uuid
 
-import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from qinling_shared.config import amqp_uri
@@ -18,21 +16,12 @@ from qinling_shared.context import tenancy
 PREFIX = "/qinling/workers/"
 
 
-def _b64(data):
-    return base64.b64encode(data).decode()
-
-
 def urls(platform, function_id, version=0):
     """Base URLs of the function version's workers."""
-    prefix = f"{PREFIX}{function_id}/{version}/".encode()
-    range_end = prefix[:-1] + bytes([prefix[-1] + 1])
-    response = requests.post(platform.etcd.url + "/v3/kv/range", timeout=5,
-                             json={"key": _b64(prefix), "range_end": _b64(range_end)})
-    response.raise_for_status()
-    found = [json.loads(base64.b64decode(kv["value"]))["url"]
-             for kv in response.json().get("kvs", [])]
+    prefix = f"{PREFIX}{function_id}/{version}/"
+    found = [json.loads(value)["url"] for _, value in platform.etcd.read_prefix(prefix)]
     if not found:
-        raise RuntimeError(f"no worker of function {function_id} in etcd under {prefix.decode()}")
+        raise RuntimeError(f"no worker of function {function_id} in etcd under {prefix}")
     return found
 
 

@@ -6,6 +6,7 @@ from qinling_api import http_server, identity
 from qinling_api.app import create_app
 from qinling_api.settings import Settings
 from qinling_shared import config
+from qinling_shared.config_checks import ConfigError
 
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs'
 
@@ -20,7 +21,10 @@ def setup_logging():
 def main(argv=None):
     conf = config.load(sys.argv[1:] if argv is None else argv)
     setup_logging()
-    settings = Settings.from_conf(conf)
+    try:
+        settings = Settings.from_conf(conf)
+    except ConfigError as error:
+        raise SystemExit(f"qinling-api: {error}") from None
     http_server.run(create_app(settings, identity=identity.from_conf(conf)),
                     settings.api_host, settings.api_port, access_log_format=ACCESS_LOG_FORMAT)
 

@@ -2,9 +2,11 @@
 import aiohttp
 from aiohttp import web
 
+from qinling_api import health
 from qinling_api.http_metrics import GatewayMetrics, metrics_key, metrics_middleware
 from qinling_api.identity import NoKeystone
-from qinling_api.keys import http_key, identity_key, rpc_key, settings_key, storage_key
+from qinling_api.keys import (etcd_ssl_key, http_key, identity_key, rpc_key, settings_key,
+                              storage_key)
 from qinling_api.middlewares import context_middleware, error_middleware
 from qinling_api.request_guard import request_guard_middleware
 from qinling_api.routes import setup_routes
@@ -26,6 +28,7 @@ def create_app(settings, rpc=None, storage=None, identity=None):
     app[metrics_key] = GatewayMetrics()
     app[settings_key] = settings
     app[identity_key] = identity or NoKeystone()
+    app[etcd_ssl_key] = health.etcd_ssl(settings)
     app.cleanup_ctx.append(rpc_context(rpc))
     app.cleanup_ctx.append(http_context(storage))
     setup_routes(app)

@@ -2,6 +2,7 @@
 broker, etcd, and each service (a consumer on each of its queues, and an answer to
 ``ping``)."""
 import asyncio
+import ssl
 
 import aiohttp
 
@@ -27,9 +28,22 @@ async def broker(rpc):
     return {"status": OK} if rpc.connected else failed("Not connected to the message broker.")
 
 
-async def etcd(session, etcd_url):
+def etcd_ssl(settings):
+    """What the health check of etcd passes as aiohttp's ``ssl``: over https, a TLS context
+    with the ``[etcd]`` CA (else the system's) and client certificate; ``True`` (aiohttp's
+    default) over http."""
+    if not settings.etcd_url.startswith("https:"):
+        return True
+    context = ssl.create_default_context(cafile=settings.etcd_ca_cert)
+    if settings.etcd_cert_file:
+        context.load_cert_chain(settings.etcd_cert_file, settings.etcd_cert_key)
+    return context
+
+
+async def etcd(session, etcd_url, etcd_ssl=True):
     try:
-        async with session.get(f"{etcd_url}/health", timeout=ETCD_TIMEOUT) as response:
+        async with session.get(f"{etcd_url}/health", timeout=ETCD_TIMEOUT,
+                               ssl=etcd_ssl) as response:
             body = await response.json(content_type=None) if response.status == 200 else {}
     except (aiohttp.ClientError, TimeoutError, ValueError):
         return failed(f"etcd does not answer at {etcd_url}.")
@@ -83,11 +97,12 @@ async def ping(rpc, name, context):
     return answer
 
 
-async def run_checks(rpc, session, etcd_url, context):
-    """``{"status": "ok"|"unavailable", "checks": {name: {"status", ["error"], ...}}}``."""
+async def run_checks(rpc, session, etcd_url, context, etcd_ssl=True):
+    """``{"status": "ok"|"unavailable", "checks": {name: {"status", ["error"], ...}}}``;
+    ``etcd_ssl``: see :func:`etcd_ssl`."""
     names = ("broker", "etcd", *SERVICES)
     results = await asyncio.gather(
-        broker(rpc), etcd(session, etcd_url),
+        broker(rpc), etcd(session, etcd_url, etcd_ssl),
         *(service(rpc, name, context) for name in SERVICES))
     checks = dict(zip(names, results))
     return {"status": overall_status(checks), "checks": checks}

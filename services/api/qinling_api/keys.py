@@ -11,6 +11,7 @@ identity_key = web.AppKey("identity", object)   # qinling_api.identity.Keystone 
 rpc_key = web.AppKey("rpc", RpcClient)
 storage_key = web.AppKey("storage", StorageClient)
 http_key = web.AppKey("http", aiohttp.ClientSession)
+etcd_ssl_key = web.AppKey("etcd_ssl", object)     # aiohttp's ssl= for etcd (health.etcd_ssl)
 openapi_key = web.AppKey("openapi", dict)          # the OpenAPI document, made at start
 api_reference_key = web.AppKey("api_reference", str)  # its HTML page
 

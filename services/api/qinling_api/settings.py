@@ -1,7 +1,7 @@
 """The gateway's configuration: built once from qinling.conf at the edge, passed as a value."""
 import dataclasses
 
-from qinling_shared import config
+from qinling_shared import config, config_checks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -13,12 +13,19 @@ class Settings:
     storage_url: str = "http://127.0.0.1:7071"
     qinling_endpoint: str = "http://127.0.0.1:7070"
     etcd_url: str = "http://127.0.0.1:2379"
+    etcd_ca_cert: str | None = None     # [etcd] ca_cert, cert_file, cert_key (https only)
+    etcd_cert_file: str | None = None
+    etcd_cert_key: str | None = None
     max_timeout: int = 300
     max_body_size: int = 1024 * 1024           # [api] max_body_size
     max_package_size: int = 50 * 1024 * 1024   # [storage] max_package_size
 
     @classmethod
     def from_conf(cls, conf):
+        """The settings of ``qinling.conf``; ``ConfigError`` for ``[etcd]`` files the health
+        check of etcd over https cannot use."""
+        etcd = config.etcd_settings(conf)
+        config_checks.check_etcd(etcd)
         return cls(
             api_host=conf.api.host,
             api_port=conf.api.port,
@@ -26,7 +33,9 @@ class Settings:
             rpc_response_timeout=float(conf.rpc_response_timeout),
             storage_url=conf.storage.url.rstrip("/"),
             qinling_endpoint=conf.qinling_endpoint.rstrip("/"),
-            etcd_url=f"{conf.etcd.protocol}://{conf.etcd.host}:{conf.etcd.port}",
+            etcd_url=config.etcd_url(etcd),
+            etcd_ca_cert=etcd["ca_cert"], etcd_cert_file=etcd["cert_file"],
+            etcd_cert_key=etcd["cert_key"],
             max_timeout=conf.resource_limits.max_timeout,
             max_body_size=conf.api.max_body_size,
             max_package_size=conf.storage.max_package_size,

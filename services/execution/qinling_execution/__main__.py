@@ -11,13 +11,28 @@ import hashlib  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 
+from qinling_execution import kubernetes_settings  # noqa: E402
 from qinling_nameko import service_main  # noqa: E402
-from qinling_shared import config  # noqa: E402
+from qinling_shared import config, config_checks  # noqa: E402
+
+
+KUBERNETES_KEYS = ("kube_host", "use_api_certificate", "ssl_ca_cert", "cert_file", "key_file",
+                   "namespace", "replicas")
 
 
 def extra_config(conf):
+    """The execution service's part of the container config, from ``qinling.conf``;
+    ``ConfigError`` for an ``[etcd]`` option, or (with ``[engine] orchestrator = kubernetes``)
+    a ``[kubernetes]`` one, it cannot start with."""
+    etcd = config.etcd_settings(conf)
+    config_checks.check_etcd(etcd)
+    if conf.engine.orchestrator == "kubernetes":
+        orchestrator = {key: getattr(conf.kubernetes, key) for key in KUBERNETES_KEYS}
+        kubernetes_settings.check(orchestrator)
+    else:
+        orchestrator = local_settings(conf)
     return {
-        "ETCD": config.etcd_settings(conf),
+        "ETCD": etcd,
         "ENGINE": {"function_concurrency": conf.engine.function_concurrency,
                    "function_service_expiration": conf.engine.function_service_expiration,
                    "pool_size": conf.engine.pool_size,
@@ -27,16 +42,21 @@ def extra_config(conf):
                              "max_delay": max(conf.engine.async_retry_delay,
                                               conf.engine.async_retry_max_delay),
                              "concurrency": conf.engine.async_concurrency},
-        "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": {
-            "state_dir": os.path.join(config.state_path(conf), "execution"),
-            "runtimes_dir": os.path.abspath(conf.local.runtimes_dir or "runtimes"),
-            "worker_start_timeout": conf.local.worker_start_timeout,
-            "python_executable": conf.local.python_executable,
-            "node_executable": conf.local.node_executable,
-            "require_isolation": conf.local.require_isolation,
-            "allow_network": conf.local.allow_network,
-            "max_unpacked_size": conf.storage.max_unpacked_size,
-        }},
+        "ORCHESTRATOR": {"name": conf.engine.orchestrator, "settings": orchestrator},
+    }
+
+
+def local_settings(conf):
+    """The settings of the local orchestrator (and of the tests' fake one)."""
+    return {
+        "state_dir": os.path.join(config.state_path(conf), "execution"),
+        "runtimes_dir": os.path.abspath(conf.local.runtimes_dir or "runtimes"),
+        "worker_start_timeout": conf.local.worker_start_timeout,
+        "python_executable": conf.local.python_executable,
+        "node_executable": conf.local.node_executable,
+        "require_isolation": conf.local.require_isolation,
+        "allow_network": conf.local.allow_network,
+        "max_unpacked_size": conf.storage.max_unpacked_size,
     }
 
 

@@ -8,13 +8,12 @@ whichever asks first. Placement's setup starts the worker map and rebuilds this 
 from it (``Placement.start``) before any entrypoint starts; its stop closes the orchestrator
 (stopping this replica's workers), then gives up the worker map's lease.
 
-Container config: ``ORCHESTRATOR`` (``{"name", "settings"}``), ``ETCD`` (etcd3gw client
-settings and the key ``prefix``) and ``ENGINE``: ``function_concurrency``,
-``function_service_expiration``, and optionally ``pool_size`` (default 0), ``replica_id``
-(default ``"local"``; stable across restarts of one replica, unique among live replicas) and
-``lease_ttl``.
+Container config: ``ORCHESTRATOR`` (``{"name", "settings"}``), ``ETCD`` (the ``[etcd]``
+options as ``qinling_shared.config.etcd_settings`` gives them, TLS included, with the key
+``prefix``) and ``ENGINE``: ``function_concurrency``, ``function_service_expiration``, and
+optionally ``pool_size`` (default 0), ``replica_id`` (default ``"local"``; stable across
+restarts of one replica, unique among live replicas) and ``lease_ttl``.
 """
-from etcd3gw.client import Etcd3Client
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
@@ -71,10 +70,9 @@ class WorkerMapProvider(_BuiltOnce):
     """The worker map in etcd (started and stopped by :class:`PlacementProvider`)."""
 
     def build(self, config):
-        etcd = dict(config["ETCD"])
-        prefix = etcd.pop("prefix", "/qinling/")
+        etcd = config["ETCD"]
         settings = config["ENGINE"]
-        return WorkerMap(EtcdStore(Etcd3Client(timeout=5, **etcd)), prefix,
+        return WorkerMap(EtcdStore.connect(etcd), etcd.get("prefix", "/qinling/"),
                          owner=settings.get("replica_id", "local"),
                          lease_ttl=settings.get("lease_ttl", LEASE_TTL))
 

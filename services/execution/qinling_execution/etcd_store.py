@@ -12,6 +12,8 @@ import json
 import logging
 
 import eventlet
+import requests
+from etcd3gw.client import Etcd3Client
 from etcd3gw.exceptions import Etcd3Exception
 from etcd3gw.lock import Lock
 
@@ -94,12 +96,42 @@ def unavailable(exc):
     return Unavailable(f"etcd is unavailable: {exc}")
 
 
+class _Session(requests.Session):
+    """A ``requests`` session whose own ``verify`` (the ``[etcd] ca_cert``) wins over
+    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``: plain ``requests`` lets those variables replace
+    a session's CA (psf/requests#3829, kept until requests 3), and many hosts set them."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        return super().merge_environment_settings(
+            url, proxies, stream, self.verify if verify is None else verify, cert)
+
+
+def client(settings, timeout=5):
+    """An ``Etcd3Client`` from ``[etcd]`` settings (``qinling_shared.config.etcd_settings``:
+    ``host``, ``port`` and, for https, ``protocol``, ``ca_cert`` (unset: the system's CAs),
+    ``cert_file`` and ``cert_key``)."""
+    protocol = settings.get("protocol", "http")
+    session = _Session()
+    if protocol == "https":
+        if settings.get("ca_cert"):
+            session.verify = settings["ca_cert"]
+        if settings.get("cert_file") and settings.get("cert_key"):
+            session.cert = (settings["cert_file"], settings["cert_key"])
+    return Etcd3Client(host=settings["host"], port=settings["port"], protocol=protocol,
+                       timeout=timeout, session=session)
+
+
 class EtcdStore:
     """The worker map's etcd, over an ``etcd3gw.client.Etcd3Client``. etcd's errors are
     ``Unavailable``."""
 
     def __init__(self, client):
         self.client = client
+
+    @classmethod
+    def connect(cls, settings, timeout=5):
+        """The store on the etcd of ``settings`` (see :func:`client`)."""
+        return cls(client(settings, timeout))
 
     def _post(self, path, body):
         try:

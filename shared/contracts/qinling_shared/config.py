@@ -66,11 +66,21 @@ def policy_file(conf):
 
 
 def etcd_settings(conf):
+    """The ``[etcd]`` options as a dict of the same names; unset files are ``None``
+    (``config_checks.check_etcd`` checks them)."""
+    etcd = conf.etcd
     return {
-        "host": conf.etcd.host, "port": conf.etcd.port, "protocol": conf.etcd.protocol,
-        "ca_cert": conf.etcd.ca_cert, "cert_cert": conf.etcd.cert_file,
-        "cert_key": conf.etcd.cert_key, "prefix": conf.etcd.prefix,
+        "host": etcd.host, "port": etcd.port, "protocol": etcd.protocol,
+        "ca_cert": etcd.ca_cert or None, "cert_file": etcd.cert_file or None,
+        "cert_key": etcd.cert_key or None, "prefix": etcd.prefix,
     }
+
+
+def etcd_url(settings):
+    """``protocol://host:port`` of ``etcd_settings`` (an IPv6 host in brackets)."""
+    host = settings["host"]
+    host = f"[{host}]" if ":" in host else host
+    return f"{settings['protocol']}://{host}:{settings['port']}"
 
 
 def resource_limits(conf):

@@ -57,7 +57,8 @@ pecan_opts = [
 
 engine_opts = [
     cfg.StrOpt("orchestrator", default="local",
-               help="Orchestrator driver that runs function workers: local or kubernetes."),
+               help="Orchestrator driver that runs function workers: local or kubernetes. "
+                    "kubernetes: the [kubernetes] options are checked at start."),
     cfg.IntOpt("function_concurrency", default=3, min=1,
                help="Executions one worker takes at once before another worker is added."),
     cfg.IntOpt("function_service_expiration", default=3600, min=1,
@@ -175,12 +176,39 @@ etcd_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="etcd host."),
     cfg.PortOpt("port", default=2379, help="etcd client port."),
     cfg.StrOpt("protocol", default="http", choices=["http", "https"],
-               help="etcd protocol."),
-    cfg.StrOpt("ca_cert", help="CA certificate for etcd over https."),
-    cfg.StrOpt("cert_file", help="Client certificate for etcd over https."),
-    cfg.StrOpt("cert_key", help="Client key for etcd over https."),
+               help="etcd protocol. https: the execution service and the gateway's health "
+                    "check talk TLS to etcd, with the files below; a service refuses to start "
+                    "when one of them is missing or unreadable."),
+    cfg.StrOpt("ca_cert",
+               help="CA certificate (PEM) that etcd's server certificate is checked against, "
+                    "with protocol https (unset: the system's CAs)."),
+    cfg.StrOpt("cert_file",
+               help="Client certificate (PEM) presented to etcd with protocol https, as an "
+                    "etcd started with --client-cert-auth requires; set with cert_key."),
+    cfg.StrOpt("cert_key",
+               help="Private key (PEM) of cert_file, with protocol https; set with cert_file."),
     cfg.StrOpt("prefix", default="/qinling/",
                help="Key prefix under which Qinling keeps its worker map."),
+]
+
+kubernetes_opts = [
+    cfg.StrOpt("kube_host", default="http://127.0.0.1:8001",
+               help="URL of the Kubernetes API server of the kubernetes orchestrator: "
+                    "http(s)://host[:port] (the default is a local `kubectl proxy`)."),
+    cfg.BoolOpt("use_api_certificate", default=True,
+                help="With an https kube_host, authenticate with the TLS client certificate "
+                     "cert_file/key_file and check the server against ssl_ca_cert; the "
+                     "execution service refuses to start when one of them is missing."),
+    cfg.StrOpt("ssl_ca_cert", default="/etc/qinling/pki/kubernetes/ca.crt",
+               help="CA certificate (PEM) of the Kubernetes API server."),
+    cfg.StrOpt("cert_file", default="/etc/qinling/pki/kubernetes/qinling.crt",
+               help="Client certificate (PEM) Qinling presents to the Kubernetes API."),
+    cfg.StrOpt("key_file", default="/etc/qinling/pki/kubernetes/qinling.key",
+               help="Private key (PEM) of cert_file."),
+    cfg.StrOpt("namespace", default="qinling",
+               help="Kubernetes namespace of Qinling's runtime pools and function pods."),
+    cfg.IntOpt("replicas", default=3, min=1,
+               help="Pods of a runtime's pool (its Deployment's replicas)."),
 ]
 
 resource_limits_opts = [
@@ -229,6 +257,7 @@ GROUPS = {
     "function": function_opts,
     "trigger": trigger_opts,
     "etcd": etcd_opts,
+    "kubernetes": kubernetes_opts,
     "resource_limits": resource_limits_opts,
     "local": local_opts,
 }

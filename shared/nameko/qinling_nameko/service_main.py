@@ -3,6 +3,7 @@ import os
 import sys
 
 from qinling_shared import config
+from qinling_shared.config_checks import ConfigError
 
 from qinling_nameko import runner
 
@@ -27,13 +28,23 @@ def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
     """Parse the config, build the container config and run until stopped.
 
     ``load_classes`` is called after logging is set up so that imports happen after the
-    caller's ``eventlet.monkey_patch()``.
+    caller's ``eventlet.monkey_patch()``. ``extra_config`` reads and checks the service's own
+    options, raising ``qinling_shared.config_checks.ConfigError`` for one it cannot start with.
     """
     conf = config.load(sys.argv[1:] if argv is None else argv)
     runner.setup_logging(service)
     nameko_conf = nameko_config(conf, service)
-    nameko_conf.update(extra_config(conf))
+    nameko_conf.update(checked(service, extra_config, conf))
     raise SystemExit(runner.run(load_classes(), nameko_conf))
+
+
+def checked(service, extra_config, conf):
+    """``extra_config(conf)``; a ``ConfigError`` it raises (an option the service cannot start
+    with) ends the process with status 1 and one line on stderr naming the option."""
+    try:
+        return extra_config(conf)
+    except ConfigError as error:
+        raise SystemExit(f"qinling-{service}: {error}") from None
 
 
 def version_table(conf, service):

@@ -1,8 +1,10 @@
-"""qinling.conf -> the database of each service: its own, or one the services share."""
+"""qinling.conf -> the database of each service: its own, or one the services share; a
+service's option it cannot start with ends it with one line."""
 import pytest
 
 from qinling_nameko import service_main
 from qinling_shared import config
+from qinling_shared.config_checks import ConfigError
 
 
 @pytest.mark.parametrize("connection, url, table", [
@@ -20,3 +22,15 @@ def test_each_service_keeps_its_own_alembic_version_in_a_shared_database(
     conf = config.load(["--config-file", str(conf_file)])
     nameko = service_main.nameko_config(conf, "trigger")
     assert (nameko["DATABASE_URL"], nameko["DATABASE_VERSION_TABLE"]) == (url, table)
+
+
+def test_a_config_error_of_the_service_ends_it_with_one_line_naming_the_option():
+    def extra_config(conf):
+        raise ConfigError("[etcd] cert_file = /x.crt: no such file.")
+    with pytest.raises(SystemExit) as exit:
+        service_main.main("execution", lambda: [], extra_config, argv=[])
+    assert exit.value.code == "qinling-execution: [etcd] cert_file = /x.crt: no such file."
+
+
+def test_the_services_own_config_is_added_when_it_passes():
+    assert service_main.checked("execution", lambda conf: {"ETCD": conf}, "c") == {"ETCD": "c"}

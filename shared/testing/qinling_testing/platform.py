@@ -45,13 +45,15 @@ def healthy_platform(timeout=START_TIMEOUT, **options):
 
 class Platform:
     def __init__(self, conf_overrides=None, bin_dir=None, rabbit=None, keep_files=None,
-                 grace=10.0, runtimes_dir=RUNTIMES_DIR, files=None):
+                 grace=10.0, runtimes_dir=RUNTIMES_DIR, files=None, etcd_tls=False):
         """``conf_overrides``: ``{section: {option: value}}`` added to the generated qinling.conf.
 
         ``files``: ``{name: text}`` written beside qinling.conf, where the services look for
         files it names by a relative path (e.g. ``[oslo_policy] policy_file``).
 
         ``runtimes_dir`` is the ``[local] runtimes_dir`` of the execution service.
+        ``etcd_tls``: etcd serves https to clients with a certificate of its test CA, and
+        ``[etcd]`` names the CA and the client certificate (``EtcdServer(tls=True)``).
 
         ``bin_dir`` holds the ``qinling-*`` commands (default: beside this interpreter).
         ``keep_files`` keeps the temp dir after ``stop`` (default: env QINLING_KEEP_PLATFORM set).
@@ -65,7 +67,7 @@ class Platform:
         self.files = files or {}
         self.runtimes_dir = Path(runtimes_dir)
         self.rabbit = rabbit or RabbitVhost()
-        self.etcd = EtcdServer(data_dir=self.dir / "etcd")
+        self.etcd = EtcdServer(data_dir=self.dir / "etcd", tls=etcd_tls)
         self.api_port, self.storage_port = ports.free_ports(2)
         self.keep_files, self.grace = keep_files, grace
         self.procs, self._groups = {}, set()
@@ -171,7 +173,7 @@ class Platform:
             "api": {"host": "127.0.0.1", "port": str(self.api_port)},
             "storage": {"http_host": "127.0.0.1", "http_port": str(self.storage_port),
                         "url": f"http://127.0.0.1:{self.storage_port}"},
-            "etcd": {"host": self.etcd.host, "port": str(self.etcd.port)},
+            "etcd": self.etcd.conf_options(),
             "local": {"runtimes_dir": str(self.runtimes_dir)},
         })
         conf.read_dict({section: {k: str(v) for k, v in values.items()}

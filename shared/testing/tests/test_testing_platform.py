@@ -88,6 +88,16 @@ def test_platform_starts_restarts_and_stops_everything(fake_bin):
     assert not workdir.exists()
 
 
+def test_a_platform_with_etcd_over_tls_writes_its_certificates_into_qinling_conf(fake_bin):
+    with Platform(bin_dir=fake_bin, etcd_tls=True) as platform:
+        conf = configparser.ConfigParser(interpolation=None)
+        conf.read(platform.conf_path)
+        etcd = platform.etcd.conf_options()
+        assert {key: conf["etcd"][key] for key in etcd} == etcd
+        assert etcd["protocol"] == "https" and etcd["cert_file"].endswith("client.crt")
+        assert platform.etcd.read_prefix("/qinling/") == []   # up, over TLS
+
+
 def test_a_crashing_service_fails_the_wait_with_its_log(fake_bin, monkeypatch):
     monkeypatch.setenv("FAKE_CRASH", "execution")
     with Platform(bin_dir=fake_bin) as platform:

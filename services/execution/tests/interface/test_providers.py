@@ -1,12 +1,11 @@
-"""The service on its real dependency providers (the fake orchestrator, a real etcd and
-RabbitMQ): one orchestrator, worker map and warm pool shared by placement; at start the worker
-map is started and placement recovers from it; at stop the orchestrator is closed and the
-worker map's lease given up."""
+"""The service on its real dependency providers (the fake orchestrator, a real etcd, plain
+and over TLS, and RabbitMQ): one orchestrator, worker map and warm pool shared by placement;
+at start the worker map is started and placement recovers from it; at stop the orchestrator
+is closed and the worker map's lease given up."""
 import json
 import uuid
 
 import pytest
-from etcd3gw.client import Etcd3Client
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import restrict_entrypoints
 from nameko.testing.utils import get_extension
@@ -15,13 +14,6 @@ from qinling_execution.dependencies import (
     OrchestratorProvider, PlacementProvider, WarmPoolProvider, WorkerMapProvider)
 from qinling_execution.etcd_store import EtcdStore
 from qinling_execution.service import ExecutionService
-from qinling_testing.etcd import EtcdServer
-
-
-@pytest.fixture(scope="module")
-def etcd():
-    with EtcdServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -29,13 +21,13 @@ def config(rabbit_config, tmp_path, etcd):
     prefix = f"/test-{uuid.uuid4().hex[:8]}/"
     return {**rabbit_config, "DATABASE_URL": f"sqlite:///{tmp_path}/execution.sqlite",
             "ORCHESTRATOR": {"name": "fake", "settings": {}},
-            "ETCD": {"host": etcd.host, "port": etcd.port, "prefix": prefix},
+            "ETCD": {**etcd.settings(), "prefix": prefix},
             "ENGINE": {"function_concurrency": 3, "function_service_expiration": 3600,
                        "pool_size": 1, "replica_id": "r1"}}
 
 
 def etcd_store(etcd):
-    return EtcdStore(Etcd3Client(host=etcd.host, port=etcd.port, timeout=5))
+    return EtcdStore.connect(etcd.settings())
 
 
 def etcd_keys(etcd, prefix):

@@ -1,10 +1,10 @@
-"""The worker map against a real etcd (through etcd3gw, under eventlet): the watch-fed view
-shared by replicas, owners told about removals, leases, locks, and a restart's rebuild."""
+"""The worker map against a real etcd (through etcd3gw, under eventlet), plain and over TLS
+with client certificates (the ``etcd`` fixture is both): the watch-fed view shared by
+replicas, owners told about removals, leases, locks, and a restart's rebuild."""
 import uuid
 
 import eventlet
 import pytest
-from etcd3gw.client import Etcd3Client
 
 from service_harness import Ports
 
@@ -13,17 +13,10 @@ from qinling_execution.orchestrators import Worker
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 from qinling_execution.worker_map import WorkerMap
 from qinling_shared.exceptions import Unavailable
-from qinling_testing.etcd import EtcdServer
 from qinling_testing.ports import free_ports
 
 RUNTIME = {"id": "rt-1", "image": "python3"}
 DEADLINE = 10.0
-
-
-@pytest.fixture(scope="module")
-def etcd():
-    with EtcdServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def new_map(etcd, prefix):
     made = []
 
     def new(owner, on_removed=None, **kwargs):
-        store = EtcdStore(Etcd3Client(host=etcd.host, port=etcd.port, timeout=5))
+        store = EtcdStore.connect(etcd.settings())
         worker_map = WorkerMap(store, prefix, owner=owner, **kwargs)
         worker_map.start(on_removed)
         made.append(worker_map)
@@ -145,7 +138,7 @@ def test_the_lock_is_exclusive_and_bounded(new_map):
 
 def test_a_restart_rebuilds_from_etcd_and_reaps(etcd, prefix):
     def replica(owner, orchestrator):
-        store = EtcdStore(Etcd3Client(host=etcd.host, port=etcd.port, timeout=5))
+        store = EtcdStore.connect(etcd.settings())
         made = Ports(orchestrator, WorkerMap(store, prefix, owner=owner))
         made.start()
         return made
@@ -173,8 +166,20 @@ def test_a_restart_rebuilds_from_etcd_and_reaps(etcd, prefix):
 
 def test_an_unreachable_etcd_is_unavailable():
     (port,) = free_ports(1)
-    store = EtcdStore(Etcd3Client(host="127.0.0.1", port=port, timeout=1))
+    store = EtcdStore.connect({"host": "127.0.0.1", "port": port}, timeout=1)
     with pytest.raises(Unavailable, match="etcd is unavailable"):
         store.grant(10)
     with pytest.raises(Unavailable, match="etcd is unavailable"):
         store.try_lock("x", 10)
+
+
+def test_the_tls_etcd_refuses_a_client_without_a_certificate(tls_etcd, prefix):
+    """The https etcd checks client certificates: the same client without one is turned
+    away in the TLS handshake, with one it is served."""
+    without = EtcdStore.connect({**tls_etcd.settings(), "cert_file": None, "cert_key": None})
+    with pytest.raises(Unavailable, match="etcd is unavailable") as refused:
+        without.put(f"{prefix}k", "v")
+    assert "bad certificate" in refused.value.__cause__.detail_text
+    with_certificate = EtcdStore.connect(tls_etcd.settings())
+    with_certificate.put(f"{prefix}k", "v")
+    assert with_certificate.load(prefix)[1] == [(f"{prefix}k", "v")]
