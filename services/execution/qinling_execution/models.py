@@ -4,6 +4,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime, LongText
 from qinling_shared import clock
 
 
@@ -13,6 +14,7 @@ class Base(DeclarativeBase):
 
 class Runtime(Base):
     __tablename__ = "runtimes"
+    __table_args__ = TABLE_OPTIONS
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -22,8 +24,8 @@ class Runtime(Base):
     status: Mapped[str] = mapped_column(sa.String(32))
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     trusted: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         return {
@@ -47,7 +49,8 @@ class Execution(Base):
     __tablename__ = "executions"
     __table_args__ = (sa.UniqueConstraint("project_id", "idempotency_key",
                                           name="uq_executions_idempotency_key"),
-                      sa.UniqueConstraint("request_key", name="uq_executions_request_key"))
+                      sa.UniqueConstraint("request_key", name="uq_executions_request_key"),
+                      TABLE_OPTIONS)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -59,16 +62,16 @@ class Execution(Base):
     sync: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     input: Mapped[dict | None] = mapped_column(sa.JSON)
     result: Mapped[dict | None] = mapped_column(sa.JSON)
-    logs: Mapped[str | None] = mapped_column(sa.Text)
+    logs: Mapped[str | None] = mapped_column(LongText)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
     request_key: Mapped[str | None] = mapped_column(sa.String(64))
     queued: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     deliveries: Mapped[int] = mapped_column(sa.Integer, default=0)
     worker_url: Mapped[str | None] = mapped_column(sa.String(255))
-    deadline_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    deadline_at: Mapped[sa.DateTime | None] = mapped_column(DateTime)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         """Qinling's execution object; ``input`` rendered as a string, as Qinling did."""

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime
 from qinling_shared import clock
 
 # What a version freezes, and what decides whether anything changed since the last one
@@ -34,6 +35,7 @@ class Runnable:
 
 class Function(Runnable, Base):
     __tablename__ = "functions"
+    __table_args__ = TABLE_OPTIONS
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -47,8 +49,8 @@ class Function(Runnable, Base):
     # the highest existing version number (Qinling's field); ``version_counter`` only grows
     latest_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     version_counter: Mapped[int] = mapped_column(sa.Integer, default=0)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     @property
     def source(self):
@@ -76,7 +78,7 @@ class Function(Runnable, Base):
 class FunctionVersion(Runnable, Base):
     """An immutable snapshot of a package function: code (a copy of the package) and config."""
     __tablename__ = "function_versions"
-    __table_args__ = (sa.UniqueConstraint("function_id", "version_number"),)
+    __table_args__ = (sa.UniqueConstraint("function_id", "version_number"), TABLE_OPTIONS)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -85,8 +87,8 @@ class FunctionVersion(Runnable, Base):
     version_number: Mapped[int] = mapped_column(sa.Integer)
     description: Mapped[str | None] = mapped_column(sa.String(255))
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         return {
@@ -104,7 +106,7 @@ class FunctionVersion(Runnable, Base):
 class FunctionAlias(Base):
     """A project-unique name for (function, version); resolved when it is used."""
     __tablename__ = "function_aliases"
-    __table_args__ = (sa.UniqueConstraint("project_id", "name"),)
+    __table_args__ = (sa.UniqueConstraint("project_id", "name"), TABLE_OPTIONS)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -113,8 +115,8 @@ class FunctionAlias(Base):
         sa.String(36), sa.ForeignKey("functions.id"), index=True)
     function_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     description: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         return {

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime, LongText
 from qinling_shared import clock
 
 
@@ -12,6 +13,7 @@ class Base(DeclarativeBase):
 class Webhook(Base):
     """A URL that runs a function (or the version an alias names when it is invoked)."""
     __tablename__ = "webhooks"
+    __table_args__ = TABLE_OPTIONS
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -23,8 +25,8 @@ class Webhook(Base):
     description: Mapped[str | None] = mapped_column(sa.String(255))
     # write-only: never in to_dict
     secret: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         """The webhook as Qinling's API shows it, less ``webhook_url`` (the gateway knows its
@@ -48,6 +50,7 @@ class Job(Base):
     """A function run on a cron pattern or once at a time (``job_rules``, ``job_status`` and
     ``job_ticks`` hold the rules)."""
     __tablename__ = "jobs"
+    __table_args__ = TABLE_OPTIONS
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(sa.String(255))
@@ -56,15 +59,15 @@ class Job(Base):
     function_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     function_alias: Mapped[str | None] = mapped_column(sa.String(255))
     # no length cut (Qinling: 255 and 32 characters)
-    function_input: Mapped[str | None] = mapped_column(sa.Text)
-    pattern: Mapped[str | None] = mapped_column(sa.Text)
+    function_input: Mapped[str | None] = mapped_column(LongText)
+    pattern: Mapped[str | None] = mapped_column(LongText)
     status: Mapped[str] = mapped_column(sa.String(32), index=True)
-    first_execution_time: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime)
+    first_execution_time: Mapped[sa.DateTime | None] = mapped_column(DateTime)
     # the claim's compare-and-set column (see ``job_firing.claim``)
-    next_execution_time: Mapped[sa.DateTime] = mapped_column(sa.DateTime, index=True)
+    next_execution_time: Mapped[sa.DateTime] = mapped_column(DateTime, index=True)
     count: Mapped[int | None] = mapped_column(sa.Integer)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         """The job as Qinling's API shows it."""
@@ -96,6 +99,7 @@ class EventTrigger(Base):
     """A function run when an OpenStack notification matches (``notifications`` holds the
     rules)."""
     __tablename__ = "event_triggers"
+    __table_args__ = TABLE_OPTIONS
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(sa.String(255))
@@ -109,8 +113,8 @@ class EventTrigger(Base):
     topics: Mapped[list] = mapped_column(sa.JSON)
     filters: Mapped[dict] = mapped_column(sa.JSON)
     all_projects: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    created_at: Mapped[sa.DateTime] = mapped_column(sa.DateTime, default=clock.utcnow)
-    updated_at: Mapped[sa.DateTime | None] = mapped_column(sa.DateTime, onupdate=clock.utcnow)
+    created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
+    updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)
 
     def to_dict(self):
         return {

@@ -29,9 +29,11 @@ database_opts = [
                help="SQLAlchemy URL of the service databases. '{service}' is replaced by the "
                     "service name (function, execution, trigger), giving each service its own "
                     "database, e.g. postgresql://qinling@db/qinling_{service}. Without it "
-                    "the services share one database, as Kolla configures it, each with its "
-                    "own tables and Alembic version table (alembic_version_<service>). "
-                    "A missing PostgreSQL database is created at start."),
+                    "the services share one database, as Kolla configures it (e.g. "
+                    "mysql+pymysql://qinling:secret@db/qinling), each with its own tables and "
+                    "Alembic version table (alembic_version_<service>). PostgreSQL, MySQL/"
+                    "MariaDB and SQLite are supported; a missing PostgreSQL or MySQL/MariaDB "
+                    "database is created at start (utf8mb4 on MySQL/MariaDB)."),
 ]
 
 api_opts = [

@@ -13,21 +13,28 @@ from sqlalchemy.orm import Session
 
 from qinling_shared.exceptions import NotFound
 
-from qinling_nameko import storable_text
+from qinling_nameko import column_types, storable_text
 
 LOG = logging.getLogger(__name__)
 VERSION_TABLE = "alembic_version"   # Alembic's own name: a database of one service
 
 
 def ensure_database(url):
-    """Create a missing PostgreSQL database (SQLite creates its file by itself)."""
+    """Create a missing PostgreSQL or MySQL/MariaDB database (SQLite creates its file by
+    itself). Services sharing one database may all find it missing at once: any of them
+    creates it, the others find it made."""
     url = sa.engine.make_url(url)
-    if url.get_backend_name() == "sqlite":
+    backend = url.get_backend_name()
+    if backend == "sqlite":
         if url.database and url.database != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
-        return
-    if url.get_backend_name() != "postgresql":
-        return
+    elif backend == "postgresql":
+        _ensure_postgresql_database(url)
+    elif backend in column_types.MYSQL:
+        _ensure_mysql_database(url)
+
+
+def _ensure_postgresql_database(url):
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -46,6 +53,23 @@ def ensure_database(url):
         admin.dispose()
 
 
+def _ensure_mysql_database(url):
+    """Only a missing database needs a right to create it (Kolla makes the database and
+    grants its user every right on it alone); ``IF NOT EXISTS`` lets services race."""
+    admin = sa.create_engine(url.set(database="information_schema"))
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM information_schema.schemata "
+                                          "WHERE schema_name = :n"), {"n": url.database}).scalar()
+            if not exists:
+                LOG.info("creating database %s", url.database)
+                name = conn.dialect.identifier_preparer.quote_identifier(url.database)
+                conn.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS {name} CHARACTER SET "
+                                     f"{column_types.CHARSET} COLLATE {column_types.COLLATION}"))
+    finally:
+        admin.dispose()
+
+
 def upgrade(url, script_location, version_table=VERSION_TABLE):
     """Bring the schema to the newest Alembic revision of the service, whose revision is
     kept in ``version_table`` (one per service when services share a database)."""
@@ -58,12 +82,17 @@ def upgrade(url, script_location, version_table=VERSION_TABLE):
 
 
 def make_engine(url):
-    if not url.startswith("sqlite"):
-        engine = sa.create_engine(url, pool_pre_ping=True)
-        storable_text.install(engine)
-        return engine
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    """The engine of a service's sessions. On MySQL/MariaDB transactions read committed
+    rows, as on PostgreSQL (InnoDB's default, repeatable read, would keep showing a worker the
+    rows as they were at its first read)."""
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        isolation = {"isolation_level": "READ COMMITTED"} if backend in column_types.MYSQL \
+            else {}
+        engine = sa.create_engine(url, pool_pre_ping=True, **isolation)
     storable_text.install(engine)
     return engine
 

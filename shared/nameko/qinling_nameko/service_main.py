@@ -7,8 +7,10 @@ from qinling_shared.config_checks import ConfigError
 
 from qinling_nameko import runner
 
-DRIVERS = {"postgresql://": "postgresql+psycopg://"}
-SERVICE = "{service}"   # in [database] connection: the service's own database  # a URL without a driver: the one installed
+# a URL without a driver: the one installed
+DRIVERS = {"postgresql://": "postgresql+psycopg://", "mysql://": "mysql+pymysql://",
+           "mariadb://": "mariadb+pymysql://"}
+SERVICE = "{service}"   # in [database] connection: the service's own database
 
 
 def nameko_config(conf, service):

@@ -1,12 +1,12 @@
 """Text a database cannot store, refused as ``InvalidInput`` before the statement runs.
 
 Strings reach a service over RPC as JSON, so a ``"\\ud800"`` escape from any caller (the
-gateway, the trigger service, a script) arrives as a lone surrogate, which neither SQLite nor
-PostgreSQL can encode, and PostgreSQL refuses NUL characters in text. Either would fail inside
+gateway, the trigger service, a script) arrives as a lone surrogate, which neither SQLite,
+PostgreSQL nor MySQL/MariaDB can encode, and PostgreSQL refuses NUL characters in text. Either would fail inside
 the driver as an encoding or data error: an HTTP 500 with no hint for the client. Checked once
 here, for every statement of every service, the client gets a 400 that names the problem.
-NUL is refused on PostgreSQL only: SQLite stores it, and refusing it there would change what
-works today.
+NUL is refused on PostgreSQL only: SQLite and MySQL/MariaDB store it, and refusing it there
+would change what works today.
 """
 import sqlalchemy as sa
 

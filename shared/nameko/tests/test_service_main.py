@@ -14,6 +14,9 @@ from qinling_shared.config_checks import ConfigError
      "alembic_version_trigger"),
     ("mysql+pymysql://q:pw@db/qinling", "mysql+pymysql://q:pw@db/qinling",
      "alembic_version_trigger"),
+    ("mysql://q:pw@db/qinling", "mysql+pymysql://q:pw@db/qinling", "alembic_version_trigger"),
+    ("mariadb://q:pw@db/qinling_{service}", "mariadb+pymysql://q:pw@db/qinling_trigger",
+     "alembic_version"),
 ])
 def test_each_service_keeps_its_own_alembic_version_in_a_shared_database(
         tmp_path, connection, url, table):

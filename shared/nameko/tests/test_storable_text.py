@@ -1,36 +1,25 @@
 """Text no database can store is an ``InvalidInput`` before the statement runs, on the real
-SQLite and PostgreSQL drivers (a lone surrogate arrives over RPC from any ``\\ud800``)."""
-import uuid
-
+SQLite, PostgreSQL and MariaDB drivers (a lone surrogate arrives over RPC from any ``\\ud800``)."""
 import pytest
 import sqlalchemy as sa
 
 from qinling_nameko import storable_text
 from qinling_nameko.database import ensure_database, make_engine
 from qinling_shared.exceptions import InvalidInput
+from qinling_testing.databases import KINDS, scratch_database
 
-ROWS = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.String, primary_key=True),
+ROWS = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.String(36), primary_key=True),
                 sa.Column("text", sa.Text))
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/rows.sqlite"
-    else:
-        url = f"{POSTGRES}/qinling_test_{uuid.uuid4().hex[:8]}"
+    with scratch_database(request.param, tmp_path, "rows") as url:
         ensure_database(url)
-    engine = make_engine(url)
-    ROWS.create(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" '
-                                 "WITH (FORCE)"))
-        admin.dispose()
+        engine = make_engine(url)
+        ROWS.create(engine)
+        yield engine
+        engine.dispose()
 
 
 @pytest.mark.parametrize("text", ["\ud800", "a\udc00b", "\U0001F600\udfff"])

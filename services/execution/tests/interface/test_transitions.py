@@ -1,8 +1,7 @@
-"""Compare-and-set transitions of execution rows on real databases (SQLite file, PostgreSQL),
-with concurrent transactions in real threads; and migration 0002 on existing rows."""
+"""Compare-and-set transitions of execution rows on real databases (SQLite file, PostgreSQL,
+MariaDB), with concurrent transactions in real threads; and migration 0002 on existing rows."""
 import datetime
 import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -13,26 +12,19 @@ from sqlalchemy.orm import Session
 
 import qinling_execution
 from qinling_nameko.database import ensure_database, make_engine, upgrade
+from qinling_testing.databases import KINDS, scratch_database
 
 from qinling_execution import transitions
 from qinling_execution.models import Execution
 
 real_threading = patcher.original("threading")
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MIGRATIONS = os.path.join(os.path.dirname(qinling_execution.__file__), "migrations")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/execution.sqlite"
-        return
-    name = f"qinling_test_{uuid.uuid4().hex[:8]}"
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(request.param, tmp_path, "execution") as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,16 +1,15 @@
-"""The function service in a real container over a real RabbitMQ vhost, on SQLite and
-PostgreSQL, with stub storage, execution and trigger services beside it."""
+"""The function service in a real container over a real RabbitMQ vhost, on SQLite,
+PostgreSQL and MariaDB, with stub storage, execution and trigger services beside it."""
 import hashlib
 import itertools
-import uuid
 
 import pytest
-import sqlalchemy as sa
 from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from qinling_shared.exceptions import InvalidInput, NotFound
+from qinling_testing.databases import KINDS, scratch_database
 
 from qinling_function.service import FunctionService
 
@@ -118,22 +117,10 @@ class Listener:
         return payload
 
 
-def postgres_url():
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/qinling_test_{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/function.sqlite"
-        return
-    url = postgres_url()
-    yield url
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(request.param, tmp_path, "function") as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Migration 0003 on a database that already holds functions (SQLite and PostgreSQL)."""
+"""Migration 0003 on a database that already holds functions (SQLite, PostgreSQL, MariaDB)."""
 import datetime
 import os
 

@@ -6,6 +6,8 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime, LongText
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -23,8 +25,9 @@ def upgrade():
         sa.Column("status", sa.String(32), nullable=False),
         sa.Column("is_public", sa.Boolean, nullable=False),
         sa.Column("trusted", sa.Boolean, nullable=False),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
     op.create_table(
         "executions",
@@ -38,9 +41,10 @@ def upgrade():
         sa.Column("sync", sa.Boolean, nullable=False),
         sa.Column("input", sa.JSON),
         sa.Column("result", sa.JSON),
-        sa.Column("logs", sa.Text),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("logs", LongText),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
 
 

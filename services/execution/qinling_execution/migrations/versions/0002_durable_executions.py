@@ -6,6 +6,8 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import DateTime
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -18,7 +20,7 @@ def upgrade():
         batch.add_column(sa.Column("queued", sa.Boolean, nullable=False,
                                    server_default=sa.true()))
         batch.add_column(sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("deadline_at", sa.DateTime))
+        batch.add_column(sa.Column("deadline_at", DateTime))
         batch.create_unique_constraint("uq_executions_idempotency_key",
                                        ["project_id", "idempotency_key"])
     # Asynchronous executions still running were handed over by a non-durable RPC cast:

@@ -6,6 +6,8 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -30,8 +32,9 @@ def upgrade():
         sa.Column("package_key", sa.String(255)),
         sa.Column("package_sha256", sa.String(64)),
         sa.Column("package_size", sa.BigInteger),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
 
 

@@ -6,6 +6,8 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -39,9 +41,10 @@ def upgrade():
         sa.Column("package_sha256", sa.String(64)),
         sa.Column("package_md5", sa.String(64)),
         sa.Column("package_size", sa.BigInteger),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
         sa.UniqueConstraint("function_id", "version_number"),
+        **TABLE_OPTIONS,
     )
     op.create_table(
         "function_aliases",
@@ -52,9 +55,10 @@ def upgrade():
                   index=True),
         sa.Column("function_version", sa.Integer, nullable=False, server_default="0"),
         sa.Column("description", sa.String(255)),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
         sa.UniqueConstraint("project_id", "name"),
+        **TABLE_OPTIONS,
     )
 
 

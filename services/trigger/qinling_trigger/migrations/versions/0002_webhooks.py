@@ -6,6 +6,8 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -22,8 +24,9 @@ def upgrade():
         sa.Column("function_alias", sa.String(255)),
         sa.Column("description", sa.String(255)),
         sa.Column("secret", sa.String(255)),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
 
 

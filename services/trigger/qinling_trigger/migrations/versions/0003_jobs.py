@@ -6,6 +6,8 @@ Revises: 0002
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime, LongText
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -21,14 +23,15 @@ def upgrade():
         sa.Column("function_id", sa.String(36), index=True),
         sa.Column("function_version", sa.Integer, nullable=False, server_default="0"),
         sa.Column("function_alias", sa.String(255)),
-        sa.Column("function_input", sa.Text),
-        sa.Column("pattern", sa.Text),
+        sa.Column("function_input", LongText),
+        sa.Column("pattern", LongText),
         sa.Column("status", sa.String(32), nullable=False, index=True),
-        sa.Column("first_execution_time", sa.DateTime),
-        sa.Column("next_execution_time", sa.DateTime, nullable=False, index=True),
+        sa.Column("first_execution_time", DateTime),
+        sa.Column("next_execution_time", DateTime, nullable=False, index=True),
         sa.Column("count", sa.Integer),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
 
 

@@ -6,6 +6,8 @@ Revises: 0003
 from alembic import op
 import sqlalchemy as sa
 
+from qinling_nameko.column_types import TABLE_OPTIONS, DateTime
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -27,8 +29,9 @@ def upgrade():
         sa.Column("topics", sa.JSON, nullable=False),
         sa.Column("filters", sa.JSON, nullable=False),
         sa.Column("all_projects", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("created_at", DateTime, nullable=False),
+        sa.Column("updated_at", DateTime),
+        **TABLE_OPTIONS,
     )
 
 

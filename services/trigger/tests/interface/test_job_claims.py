@@ -1,10 +1,9 @@
-"""Two trigger-service replicas on one PostgreSQL database (migrated by Alembic, as the
-service does): over 100 ticks, both read every due job before either claims it (the worst
+"""Two trigger-service replicas on one PostgreSQL or MariaDB database (migrated by Alembic,
+as the service does): over 100 ticks, both read every due job before either claims it (the worst
 interleaving), and each tick is still claimed once, and submitted only with its own
 Idempotency-Key (one execution per key)."""
 import datetime
 import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -13,23 +12,27 @@ from sqlalchemy.orm import Session
 import qinling_trigger
 from qinling_nameko.database import make_engine, upgrade
 from qinling_nameko.providers import Caller
+from qinling_testing.databases import scratch_database
 
 from qinling_trigger import job_firing, job_ticks, jobs
 from qinling_trigger.models import Job
 
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CREATED = datetime.datetime(2030, 1, 1, 12, 0, 30)
+# how a session stops waiting for a row lock, and what it then raises
+LOCK_TIMEOUT = {"postgresql": ("SET lock_timeout = '200ms'", "lock timeout"),
+                "mariadb": ("SET SESSION innodb_lock_wait_timeout = 1", "Lock wait timeout")}
+
+
+@pytest.fixture(params=sorted(LOCK_TIMEOUT))
+def server(request):
+    return request.param
 
 
 @pytest.fixture
-def postgres_url():
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/qinling_test_{uuid.uuid4().hex[:8]}"
-    upgrade(url, os.path.join(os.path.dirname(qinling_trigger.__file__), "migrations"))
-    yield url
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
+def database_url(server, tmp_path):
+    with scratch_database(server, tmp_path) as url:
+        upgrade(url, os.path.join(os.path.dirname(qinling_trigger.__file__), "migrations"))
+        yield url
 
 
 class Function:
@@ -38,8 +41,8 @@ class Function:
 
 
 @pytest.fixture
-def replicas(postgres_url):
-    engines = [make_engine(postgres_url) for _ in range(2)]
+def replicas(database_url):
+    engines = [make_engine(database_url) for _ in range(2)]
     sessions = [Session(engine, expire_on_commit=False) for engine in engines]
     yield sessions
     for session, engine in zip(sessions, engines):
@@ -78,7 +81,7 @@ def test_two_replicas_fire_each_of_100_ticks_exactly_once(replicas):
                         .where(Job.status == "running")) == 3
 
 
-def test_a_blocked_claim_rechecks_the_row_and_loses(replicas):
+def test_a_blocked_claim_rechecks_the_row_and_loses(replicas, server):
     """Replica A's claim is not committed yet when B's runs: B's UPDATE waits on A's row lock
     (it cannot take the tick meanwhile), and once A commits, B's compare-and-set on the tick
     it read changes nothing."""
@@ -97,8 +100,9 @@ def test_a_blocked_claim_rechecks_the_row_and_loses(replicas):
     first.execute(sa.update(Job).where(Job.id == job_id, Job.next_execution_time == old,
                                        Job.status == "running")
                   .values(next_execution_time=plan.next_execution_time))
-    second.execute(sa.text("SET lock_timeout = '200ms'"))
-    with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+    set_timeout, timed_out = LOCK_TIMEOUT[server]
+    second.execute(sa.text(set_timeout))
+    with pytest.raises(sa.exc.OperationalError, match=timed_out):
         job_firing.claim(second, job_id, old_b, plan, now)
     second.rollback()
     first.commit()
