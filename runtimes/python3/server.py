@@ -22,7 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pyruntime import contract, execution, outcomes, packages, running, sandbox  # noqa: E402
+from pyruntime import (  # noqa: E402
+    contract, execution, openstack, outcomes, packages, running, sandbox)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -33,8 +34,9 @@ class RuntimeServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, packages_cache, log_limit, fd=None, address=("127.0.0.1", 0),
-                 confinement=None):
+                 confinement=None, openstack_path=None):
         self.packages = packages_cache
+        self.openstack_path = openstack_path
         self.log_limit = log_limit
         self.confinement = confinement
         self.running = running.Running()
@@ -91,6 +93,7 @@ class RuntimeServer(ThreadingHTTPServer):
                 return contract.unpack_failure(exc), _nothing
             except packages.DownloadError as exc:
                 return contract.download_failure(request.package_url, exc), _nothing
+            request = _with_openstack_session(request, self.openstack_path)
             result, finish = execution.run(request, package_dir, self.log_limit,
                                            self.confinement, on_fork=forked)
             if self.running.cancelled(request.execution_id):
@@ -192,6 +195,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         """No access log: the orchestrator keeps the worker's stderr for real errors."""
 
 
+def _with_openstack_session(request, path=None):
+    """The request, keystoneauth1 loaded here (from ``path``) rather than in each forked run;
+    without it the run gets no session (logged)."""
+    if request.openstack is not None:
+        try:
+            openstack.load(path)
+        except ImportError as exc:
+            print(f"no OpenStack session for functions: {exc}", file=sys.stderr, flush=True)
+            return request._replace(openstack=None)
+    return request
+
+
 def _nothing():
     pass
 
@@ -213,6 +228,9 @@ def parse_args(argv):
                         help="Largest total unpacked size of a package, in bytes.")
     parser.add_argument("--init-fd", type=int,
                         help="Socket to the sandbox's worker init (downloads, cgroups).")
+    parser.add_argument("--openstack-path",
+                        help="Folder holding keystoneauth1 and its dependencies, for the "
+                             "functions' os_session (default: this interpreter's path).")
     return parser.parse_args(argv)
 
 
@@ -230,7 +248,7 @@ def main(argv=None, confinement=None):
                                   download=box.download if box else None,
                                   max_unpacked=args.max_unpacked_size)
     serve(RuntimeServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0),
-                        confinement=confinement or box))
+                        confinement=confinement or box, openstack_path=args.openstack_path))
 
 
 def serve(server):

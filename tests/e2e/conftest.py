@@ -55,10 +55,12 @@ KEYSTONE_POLICY_FILE = "policy.json"   # as Kolla names it, beside qinling.conf
 def keystone_platform(keystone):
     """A second platform, with Keystone: ``[keystone_authtoken]`` as Kolla writes it (so
     authentication is on without ``[pecan] auth_enable``), Kolla's ``policy.json`` (empty:
-    the defaults), and its URL in the catalog as ``function-engine``."""
+    the defaults), and its URL in the catalog as ``function-engine``. Functions may reach
+    the network (Keystone, with their ``os_session``)."""
     with healthy_platform(conf_overrides={
             "keystone_authtoken": keystone.authtoken_options(),
-            "oslo_policy": {"policy_file": KEYSTONE_POLICY_FILE}},
+            "oslo_policy": {"policy_file": KEYSTONE_POLICY_FILE},
+            "local": {"allow_network": "true"}},
             files={KEYSTONE_POLICY_FILE: "{}"}) as running:
         keystone.register_endpoint("function-engine", running.url, name="qinling")
         yield running

@@ -14,7 +14,7 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 
 ExecuteRequest = namedtuple("ExecuteRequest", [
     "execution_id", "function_id", "function_version", "entry", "input", "timeout",
-    "cpu", "memory_size", "package_url", "package_sha256", "package_md5",
+    "cpu", "memory_size", "package_url", "package_sha256", "package_md5", "openstack",
 ])
 
 
@@ -44,6 +44,7 @@ def parse_execute(body):
         package_url=_url(body, "package_url"),
         package_sha256=_digest(body, "package_sha256", digits=64),
         package_md5=_digest(body, "package_md5", digits=32),
+        openstack=_openstack(body),
     )
     if request.package_sha256 is None and request.package_md5 is None:
         raise BadRequest("'package_sha256' or 'package_md5' is required.")
@@ -62,6 +63,25 @@ def unpack_failure(error):
     """The result of an execution whose package was fetched but could not be unpacked."""
     return {"output": f"Function package could not be unpacked: {error}",
             "success": False, "duration": 0, "logs": ""}
+
+
+def _openstack(body):
+    """The run's OpenStack access, ``{"token", "auth_url", "region_name", "token_data"}``
+    (the token's data from Keystone, when the execution service has it), or ``None``."""
+    value = body.get("openstack")
+    if value is None:
+        return None
+    if not (isinstance(value, dict) and all(isinstance(value.get(key), str) and value[key]
+                                            for key in ("token", "auth_url"))):
+        raise BadRequest("'openstack' must be an object with a 'token' and an 'auth_url'.")
+    region = value.get("region_name")
+    if region is not None and not isinstance(region, str):
+        raise BadRequest("'openstack.region_name' must be a string.")
+    data = value.get("token_data")
+    if data is not None and not isinstance(data, dict):
+        raise BadRequest("'openstack.token_data' must be an object.")
+    return {"token": value["token"], "auth_url": value["auth_url"], "region_name": region,
+            "token_data": data}
 
 
 def _text(body, key, default=None):

@@ -128,7 +128,7 @@ def _child(request, package_dir, log_fd, write_fd, scope):
             scope.enter()
         limits.apply(request.memory_size, request.cpu, request.timeout)
         print(f"Start execution: {request.execution_id}")
-        result = invoke.call(package_dir, request.entry, request.input)
+        result = invoke.call(package_dir, request.entry, request.input, request.openstack)
         print(f"Finished execution: {request.execution_id}")
         data = invoke.encode(result)
         sys.stdout.flush()

@@ -4,6 +4,7 @@ Nothing here forks or waits; :mod:`pyruntime.execution` does that around :func:`
 """
 import errno
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -48,8 +49,9 @@ def load_entry(package_dir, entry):
     return function
 
 
-def call(package_dir, entry, fn_input):
-    """Run the function; ``{"output", "success"}``. Tracebacks go to stderr (the log)."""
+def call(package_dir, entry, fn_input, openstack=None):
+    """Run the function; ``{"output", "success"}``. Tracebacks go to stderr (the log).
+    ``openstack``: the run's OpenStack access, given as ``context`` (``with_context``)."""
     if hasattr(sys, "set_int_max_str_digits"):
         # Python >= 3.11 refuses str() of ints over 4300 digits; Qinling's functions (e.g.
         # tempest's pi to 50 000 digits) ran without that limit. CPU limits bound the cost.
@@ -57,10 +59,33 @@ def call(package_dir, entry, fn_input):
     try:
         function = load_entry(package_dir, entry)
         args, kwargs = arguments(fn_input)
+        if wants_context(function, openstack is not None):
+            kwargs["context"] = context_of(openstack)
         return {"output": function(*args, **kwargs), "success": True}
     except BaseException as exc:  # noqa: B902 - user code may raise anything, even SystemExit
         traceback.print_exc()
         return {"output": failure_message(exc), "success": False}
+
+
+def context_of(openstack):
+    """The function's ``context``: ``{"os_session", "region_name"}`` (``None`` values
+    without OpenStack access)."""
+    from . import openstack as openstack_session   # preloaded with the server
+    return openstack_session.context_of(openstack)
+
+
+def wants_context(function, has_openstack):
+    """Qinling gave every function ``context={"os_session": ...}`` (so each had to take
+    ``**kwargs``). Here a function that names a ``context`` parameter always gets it; one
+    that takes ``**kwargs`` gets it when the run has OpenStack access (Keystone is on), as
+    Qinling's examples expect (``kwargs["context"]["os_session"]``)."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    if any(p.name == "context" and p.kind != p.VAR_KEYWORD for p in parameters):
+        return True
+    return has_openstack and any(p.kind == p.VAR_KEYWORD for p in parameters)
 
 
 def failure_message(exc):

@@ -23,7 +23,7 @@ def test_parse_execute_fills_defaults():
     assert request == contract.ExecuteRequest(
         execution_id="e1", function_id="", function_version=0, entry="main.main", input=None,
         timeout=5, cpu=None, memory_size=None, package_url="https://storage/p?sig=1",
-        package_sha256=SHA, package_md5=None)
+        package_sha256=SHA, package_md5=None, openstack=None)
 
 
 def test_parse_execute_keeps_given_values_and_lowers_the_digest():
@@ -57,10 +57,44 @@ def test_parse_execute_keeps_both_digests_when_both_are_given():
     ({"package_md5": SHA}, "'package_md5' must be 32 hexadecimal digits."),
     ({"package_md5": 5}, "'package_md5' must be 32 hexadecimal digits."),
     ({"package_sha256": None}, "'package_sha256' or 'package_md5' is required."),
+    ({"openstack": "tok"}, "'openstack' must be an object with a 'token' and an 'auth_url'."),
+    ({"openstack": {"token": "t"}},
+     "'openstack' must be an object with a 'token' and an 'auth_url'."),
+    ({"openstack": {"token": "t", "auth_url": "http://ks", "region_name": 1}},
+     "'openstack.region_name' must be a string."),
 ])
 def test_parse_execute_refuses_bad_fields(changes, message):
     with pytest.raises(contract.BadRequest, match=f"^{re.escape(message)}$"):
         contract.parse_execute(body(**changes))
+
+
+def test_parse_execute_takes_the_runs_openstack_access():
+    access = {"token": "gAAAA", "auth_url": "http://ks:5000/v3", "region_name": "RegionOne"}
+    assert contract.parse_execute(body(openstack=access)).openstack == {**access, "token_data": None}
+    assert contract.parse_execute(body(openstack=None)).openstack is None
+
+
+def takes_context(context, **kwargs):
+    pass
+
+
+def takes_kwargs(name, **kwargs):
+    pass
+
+
+def takes_neither(name="World"):
+    pass
+
+
+@pytest.mark.parametrize("function, has_openstack, wanted", [
+    (takes_context, False, True), (takes_context, True, True),
+    (takes_kwargs, False, False), (takes_kwargs, True, True),
+    (takes_neither, False, False), (takes_neither, True, False),
+    (print, True, False),
+])
+def test_a_function_gets_a_context_when_it_names_one_or_takes_kwargs_with_openstack(
+        function, has_openstack, wanted):
+    assert invoke.wants_context(function, has_openstack) is wanted
 
 
 @pytest.mark.parametrize("fn_input, expected", [

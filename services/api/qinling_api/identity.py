@@ -13,11 +13,11 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+from qinling_shared import config
 from qinling_shared.context import tenancy
 from qinling_shared.exceptions import Unauthorized, Unavailable
 
 LOG = logging.getLogger(__name__)
-AUTH_GROUP = "keystone_authtoken"
 # Qinling's AuthHook let through "/", "/v1/" and webhook invokes; so do the health check,
 # the metrics and the API's own description, which say nothing about any project
 EXEMPT = re.compile(r"^/(v1/?)?$|^/healthz$|^/metrics$|^/v1/(openapi\.json|api-ref)$"
@@ -28,23 +28,9 @@ IDENTITY_KEYS = {"HTTP_X_IDENTITY_STATUS": "status", "HTTP_X_PROJECT_ID": "proje
                  "HTTP_X_USER_ID": "user_id", "HTTP_X_ROLES": "roles"}
 
 
-def register_opts(conf):
-    """``[keystone_authtoken]``: keystonemiddleware's options (read at start to decide)."""
-    from keystonemiddleware import auth_token
-    for group, opts in auth_token.list_opts():
-        conf.register_opts(opts, group=group)
-
-
-def auth_enabled(auth_enable, www_authenticate_uri):
-    """``[pecan] auth_enable`` when set; unset, on as soon as ``[keystone_authtoken]`` names
-    Keystone (a Kolla deployment), off for the embedded default."""
-    return bool(www_authenticate_uri) if auth_enable is None else auth_enable
-
-
 def from_conf(conf, workers=8):
     """The identity source the gateway's ``[pecan]`` and ``[keystone_authtoken]`` ask for."""
-    register_opts(conf)
-    if not auth_enabled(conf.pecan.auth_enable, conf[AUTH_GROUP].www_authenticate_uri):
+    if config.keystone_settings(conf) is None:
         LOG.warning("Keystone authentication is off ([pecan] auth_enable): every request "
                     "acts as project 'default' with admin rights")
         return NoKeystone()
@@ -73,7 +59,6 @@ class Keystone:
         self._middleware = auth_token.AuthProtocol(
             _identity_app, {"oslo_config_config": conf, "delay_auth_decision": "true"})
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="keystone-auth")
-        self.www_authenticate_uri = conf[AUTH_GROUP].www_authenticate_uri
 
     async def tenancy(self, request, request_id):
         """The context data of the request's ``X-Auth-Token``; ``Unauthorized`` (401, with
@@ -92,7 +77,7 @@ class Keystone:
             raise Unauthorized("Failed to validate access token: Auth token is invalid")
         return tenancy(project_id=identity["project_id"], user_id=identity.get("user_id"),
                        roles=[r for r in identity.get("roles", "").split(",") if r],
-                       request_id=request_id)
+                       request_id=request_id, auth_token=token)
 
     def validate(self, token):
         """auth_token's verdict on ``token``: ``{"status", "project_id", "user_id",

@@ -22,7 +22,7 @@ LOG = logging.getLogger(__name__)
 
 
 def run_queued(body, caller, *, session, function, caches, storage, placement, worker_client,
-               active_runs, execution_queue):
+               active_runs, execution_queue, keystone=None):
     """Run the execution of one message of the execution queue (acked when this returns)."""
     try:
         execution_id, retries_done = parse_message(body)
@@ -44,7 +44,7 @@ def run_queued(body, caller, *, session, function, caches, storage, placement, w
     spec, outcome = runs.attempt(
         execution, None, caller, session=session, caches=caches, function=function,
         storage=storage, placement=placement, worker_client=worker_client,
-        active_runs=active_runs)
+        active_runs=active_runs, keystone=keystone)
     policy = execution_queue.policy
     limit = policy.limit_for(_max_retries(execution, spec, caches, function))
     step = retries.next_step(outcome.get("platform_failure"), retries_done, limit)

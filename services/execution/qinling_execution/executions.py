@@ -30,7 +30,7 @@ _RUNNING = ExecutionStatus.RUNNING.value
 
 def create_execution(values, idempotency_key, caller, *, session, function, caches, storage,
                      placement, worker_client, active_runs, execution_queue, request_key=None,
-                     delivery=Verdict.RUN):
+                     delivery=Verdict.RUN, keystone=None):
     """Run (sync) or queue (async) an execution; the execution. A create is idempotent by
     its key: the client's ``idempotency_key`` (a repeat in the project returns the first
     execution with it, as it is now), else the gateway's ``request_key``. A redelivered create
@@ -62,7 +62,7 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
     if execution.sync:
         return runs.run(execution, spec, caller, session=session, caches=caches,
                         storage=storage, placement=placement, worker_client=worker_client,
-                        active_runs=active_runs).to_dict()
+                        active_runs=active_runs, keystone=keystone).to_dict()
     _enqueue(session, execution_queue, execution)
     return execution.to_dict()
 
@@ -131,7 +131,9 @@ def _accept(session, caller, clean, spec, key, request_key):
     try:
         execution = transitions.create(
             session, id=str(uuid.uuid4()), project_id=caller.project_id, status=_RUNNING,
-            idempotency_key=key, request_key=request_key, deadline_at=deadline, **clean)
+            idempotency_key=key, request_key=request_key, deadline_at=deadline,
+            trust_id=None if clean["sync"] else caller.trust_id or spec.get("trust_id"),
+            **clean)
     except IntegrityError:
         session.rollback()
         first = _by_key(session, caller, key, request_key)

@@ -69,6 +69,9 @@ class Execution(Base):
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     deliveries: Mapped[int] = mapped_column(sa.Integer, default=0)
     worker_url: Mapped[str | None] = mapped_column(sa.String(255))
+    # the Keystone trust an asynchronous run acts through: its job's, its event trigger's or
+    # its function's (with Keystone on: qinling_nameko.keystone)
+    trust_id: Mapped[str | None] = mapped_column(sa.String(64))
     deadline_at: Mapped[sa.DateTime | None] = mapped_column(DateTime)
     created_at: Mapped[sa.DateTime] = mapped_column(DateTime, default=clock.utcnow)
     updated_at: Mapped[sa.DateTime | None] = mapped_column(DateTime, onupdate=clock.utcnow)

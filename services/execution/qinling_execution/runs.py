@@ -13,7 +13,7 @@ import logging
 
 from qinling_shared.exceptions import InvalidInput, QinlingError, Unavailable
 
-from qinling_execution import outcomes, targets, transitions
+from qinling_execution import openstack_access, outcomes, targets, transitions
 from qinling_execution.models import Execution
 
 LOG = logging.getLogger(__name__)
@@ -22,26 +22,28 @@ DEAD_WORKER_ATTEMPTS = 3  # requests refused by dead workers before the failure 
 
 
 def run(execution, spec, caller, *, session, caches, storage, placement, worker_client,
-        active_runs):
+        active_runs, keystone=None):
     """Run ``execution`` of ``spec`` once and record the outcome; the execution as recorded."""
     _, outcome = attempt(execution, spec, caller, session=session, caches=caches, function=None,
                          storage=storage, placement=placement, worker_client=worker_client,
-                         active_runs=active_runs)
+                         active_runs=active_runs, keystone=keystone)
     return record(session, execution, outcome)
 
 
 def attempt(execution, spec, caller, *, session, caches, function, storage, placement,
-            worker_client, active_runs):
+            worker_client, active_runs, keystone=None):
     """``(spec or None, outcome)`` of one run: a worker's result, or a failure. Without
-    ``spec``, the execution's own is loaded (through ``function`` on a cache miss)."""
+    ``spec``, the execution's own is loaded (through ``function`` on a cache miss). With
+    ``keystone``, the worker gets the run's OpenStack access (``openstack_access``)."""
     try:
         if spec is None:
             spec = targets.spec(execution.function_id, execution.function_version, None,
                                 caches, function)
         _check_runnable(spec)
         runtime = targets.runtime_view(spec["runtime_id"], caller, caches, session)
+        openstack = openstack_access.for_run(keystone, execution, caller)
         return spec, _on_a_worker(execution, spec, runtime, session, caches, storage,
-                                  placement, worker_client, active_runs)
+                                  placement, worker_client, active_runs, openstack)
     except Unavailable as exc:
         LOG.warning("execution %s could not run: %s", execution.id, exc)
         return spec, outcomes.failure(exc, platform=True)
@@ -78,7 +80,7 @@ def _check_runnable(spec):
 
 
 def _on_a_worker(execution, spec, runtime, session, caches, storage, placement, worker_client,
-                 active_runs):
+                 active_runs, openstack=None):
     """The outcome of the run on a worker. A worker found dead is dropped; when the request
     never reached it (refused at once: no round trip is added), the run goes to a new worker."""
     body = {
@@ -90,6 +92,8 @@ def _on_a_worker(execution, spec, runtime, session, caches, storage, placement, 
         "package_sha256": spec.get("package_sha256"),
         "package_md5": spec.get("package_md5"),
     }
+    if openstack is not None:
+        body["openstack"] = openstack
     for _ in range(DEAD_WORKER_ATTEMPTS):
         outcome, dead = _send(execution, spec, runtime, body, session, placement,
                               worker_client, active_runs)

@@ -8,6 +8,7 @@ from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from qinling_nameko.database import Database
+from qinling_nameko.keystone import KeystoneProvider
 from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
@@ -47,6 +48,7 @@ class ExecutionService(ServesMetrics):
     function = RpcProxy("function")
     storage = RpcProxy("storage")
     caller = CurrentCaller()
+    keystone = KeystoneProvider()
 
     @rpc
     def ping(self):
@@ -63,7 +65,8 @@ class ExecutionService(ServesMetrics):
             values, idempotency_key, self.caller, session=self.db, function=self.function,
             caches=self.caches, storage=self.storage, placement=self.placement,
             worker_client=self.worker_client, active_runs=self.active_runs,
-            execution_queue=self.execution_queue, request_key=request_key, delivery=delivery)
+            execution_queue=self.execution_queue, request_key=request_key, delivery=delivery,
+            keystone=self.keystone)
 
     @rpc
     def get_execution(self, execution_id):
@@ -95,7 +98,8 @@ class ExecutionService(ServesMetrics):
         consumer.run_queued(
             body, self.caller, session=self.db, function=self.function, caches=self.caches,
             storage=self.storage, placement=self.placement, worker_client=self.worker_client,
-            active_runs=self.active_runs, execution_queue=self.execution_queue)
+            active_runs=self.active_runs, execution_queue=self.execution_queue,
+            keystone=self.keystone)
 
     @timer(interval=sweeper.SWEEP_INTERVAL)
     def sweep_executions(self):

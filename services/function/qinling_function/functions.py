@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from qinling_nameko.keystone import drop_trust, dropped_on_failure, make_trust
 from qinling_shared import events
 from qinling_shared.exceptions import Forbidden, InvalidInput, NotAllowed
 from qinling_shared.status import RuntimeStatus
@@ -23,14 +24,18 @@ FUNCTION_SORTABLE = ("created_at", "updated_at", "name")
 IN_USE = "The function is still associated with {}."
 
 
-def create_function(values, package, *, db, caller, limits, storage, execution, dispatch):
+def create_function(values, package, *, db, caller, limits, storage, execution, dispatch,
+                    keystone=None):
     """A function from the form fields of ``POST /v1/functions``; ``package`` is an upload
-    the storage service holds (or ``None``): claimed with the function, deleted if refused."""
+    the storage service holds (or ``None``): claimed with the function, deleted if refused.
+    With Keystone, the function keeps a trust of its creator (``qinling_nameko.keystone``)."""
     caller.authorize("function:create")
-    with packages.settled(db, storage, package):
+    trust_id = make_trust(keystone, caller)
+    with dropped_on_failure(keystone, trust_id, caller), \
+            packages.settled(db, storage, package):
         columns = new_columns(values, package, limits, storage, execution)
         function = Function(id=str(uuid.uuid4()), project_id=caller.project_id, count=0,
-                            latest_version=0, version_counter=0, **columns)
+                            latest_version=0, version_counter=0, trust_id=trust_id, **columns)
         db.add(function)
     dispatch(events.FUNCTION_CREATED, {"id": function.id})
     return function.to_dict()
@@ -76,10 +81,11 @@ def list_functions(query, *, db, caller):
 
 
 def get_function_spec(function_id, version, *, db, caller):
-    """What the execution service runs: the live function (0) or a version's snapshot."""
+    """What the execution service runs: the live function (0) or a version's snapshot, and
+    the function's trust (its asynchronous runs act through it)."""
     number = version_number(version)
     function = lookups.function(db, caller, function_id)
-    return lookups.runnable(db, function, number).to_spec()
+    return {**lookups.runnable(db, function, number).to_spec(), "trust_id": function.trust_id}
 
 
 def get_package_url(function_id, version, *, db, caller, storage):
@@ -98,8 +104,9 @@ def count_functions(runtime_id, *, db):
                      .where(Function.runtime_id == runtime_id))
 
 
-def delete_function(function_id, *, db, caller, storage, trigger, dispatch):
-    """Delete a function, its versions and every package it owns; executions stay."""
+def delete_function(function_id, *, db, caller, storage, trigger, dispatch, keystone=None):
+    """Delete a function, its versions, every package it owns and its trust; executions
+    stay."""
     caller.authorize("function:delete")
     function = lookups.function(db, caller, function_id)
     check_deletable(db, caller, function, trigger.function_usage(function.id))
@@ -115,6 +122,7 @@ def delete_function(function_id, *, db, caller, storage, trigger, dispatch):
         raise Forbidden(IN_USE.format("function alias(es)")) from None
     for key in keys:
         packages.discard(storage, key)
+    drop_trust(keystone, function.trust_id, caller)
     dispatch(events.FUNCTION_DELETED, {"id": function.id})
 
 

@@ -46,6 +46,9 @@ class Function(Runnable, Base):
     # retries of an async execution after platform failures; None: the execution service's
     # default (not in Qinling)
     max_retries: Mapped[int | None] = mapped_column(sa.Integer)
+    # the Keystone trust of its creator that its asynchronous executions and webhooks act
+    # through (with Keystone on: qinling_nameko.keystone)
+    trust_id: Mapped[str | None] = mapped_column(sa.String(64))
     # the highest existing version number (Qinling's field); ``version_counter`` only grows
     latest_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     version_counter: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -8,6 +8,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import RpcProxy
 
 from qinling_nameko.database import Database
+from qinling_nameko.keystone import KeystoneProvider
 from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
@@ -29,6 +30,7 @@ class FunctionService(ServesMetrics):
     trigger = RpcProxy("trigger")
     dispatch = EventDispatcher()
     caller = CurrentCaller()
+    keystone = KeystoneProvider()
 
     @rpc
     def ping(self):
@@ -41,7 +43,8 @@ class FunctionService(ServesMetrics):
         """From the form fields of ``POST /v1/functions``; ``package``: an upload or ``None``."""
         return functions.create_function(
             values, package, db=self.db, caller=self.caller, limits=self.limits,
-            storage=self.storage, execution=self.execution, dispatch=self.dispatch)
+            storage=self.storage, execution=self.execution, dispatch=self.dispatch,
+            keystone=self.keystone)
 
     @rpc(expected_exceptions=QinlingError)
     def get_function(self, function_id):
@@ -76,7 +79,7 @@ class FunctionService(ServesMetrics):
     def delete_function(self, function_id):
         functions.delete_function(function_id, db=self.db, caller=self.caller,
                                   storage=self.storage, trigger=self.trigger,
-                                  dispatch=self.dispatch)
+                                  dispatch=self.dispatch, keystone=self.keystone)
 
     # -- versions -------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
+from qinling_nameko.keystone import drop_trust, dropped_on_failure, make_trust
 from qinling_shared.exceptions import Forbidden, InvalidInput, QinlingError
 
 from qinling_trigger import (event_trigger_rules, notification_envelopes, notification_matching,
@@ -29,14 +30,18 @@ EVENT_TRIGGER_SORTABLE = ("created_at", "updated_at")
 ALL_PROJECTS_FORBIDDEN = "Only an admin may create an event trigger for all projects."
 
 
-def create_event_trigger(values, *, db, caller, function, default_exchanges):
+def create_event_trigger(values, *, db, caller, function, default_exchanges, keystone=None):
+    """With Keystone, the trigger keeps a trust of its creator, which its executions act
+    through (``qinling_nameko.keystone``)."""
     caller.authorize("event_trigger:create")
     clean = event_trigger_rules.new_event_trigger(values, default_exchanges)
     check_all_projects(caller, clean)
     check_target(function, caller, clean)
-    trigger = EventTrigger(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
-    db.add(trigger)
-    db.commit()
+    trigger = EventTrigger(id=str(uuid.uuid4()), project_id=caller.project_id,
+                           trust_id=make_trust(keystone, caller), **clean)
+    with dropped_on_failure(keystone, trigger.trust_id, caller):
+        db.add(trigger)
+        db.commit()
     return trigger.to_dict()
 
 
@@ -73,10 +78,12 @@ def update_event_trigger(trigger_id, values, *, db, caller, function, default_ex
     return trigger.to_dict()
 
 
-def delete_event_trigger(trigger_id, *, db, caller):
+def delete_event_trigger(trigger_id, *, db, caller, keystone=None):
     caller.authorize("event_trigger:delete")
-    db.delete(visible(db, caller, trigger_id))
+    trigger = visible(db, caller, trigger_id)
+    db.delete(trigger)
     db.commit()
+    drop_trust(keystone, trigger.trust_id, caller)
 
 
 def function_usage(function_id, version, *, db):
@@ -114,7 +121,8 @@ def handle_notification(body, exchange, routing_key, *, db, submit):
                   "description": notification_matching.execution_description(trigger.id)}
         key = notification_matching.idempotency_key(trigger.id, notification["message_id"])
         try:
-            started.append(submit(trigger.project_id, values, key)["id"])
+            started.append(submit(trigger.project_id, values, key,
+                                  trust_id=trigger.trust_id)["id"])
         except QinlingError as exc:   # the function, version or alias is gone: nothing runs
             LOG.warning("event trigger %s: %s %s not run: %s", trigger.id,
                         notification["event_type"], notification["message_id"], exc)

@@ -75,7 +75,7 @@ def submit_tick(submit, job, values, tick):
     key = job_ticks.idempotency_key(job.id, tick)
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
         try:
-            submit(job.project_id, values, key)
+            submit(job.project_id, values, key, trust_id=job.trust_id)
             return True
         except Exception:  # noqa: BLE001 - a failed submit must not stop the other jobs
             LOG.exception("job %s tick %s: submit attempt %d failed", job.id, tick, attempt)

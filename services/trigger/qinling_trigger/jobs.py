@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from qinling_nameko import queries
 from qinling_nameko.database import get_scoped
+from qinling_nameko.keystone import drop_trust, dropped_on_failure, make_trust
 
 from qinling_trigger import usage, job_rules, job_status
 from qinling_trigger.models import Job
@@ -21,13 +22,17 @@ JOB_FILTERS = frozenset(("name", "function_id", "function_version", "function_al
 JOB_SORTABLE = ("created_at", "updated_at", "next_execution_time")
 
 
-def create_job(values, *, db, caller, function, now):
+def create_job(values, *, db, caller, function, now, keystone=None):
+    """With Keystone, the job keeps a trust of its creator: its ticks run after the
+    creator's token expired (``qinling_nameko.keystone``)."""
     caller.authorize("job:create")
     clean = job_rules.new_job(values, now)
     check_target(function, caller, clean)
-    job = Job(id=str(uuid.uuid4()), project_id=caller.project_id, **clean)
-    db.add(job)
-    db.commit()
+    job = Job(id=str(uuid.uuid4()), project_id=caller.project_id,
+              trust_id=make_trust(keystone, caller), **clean)
+    with dropped_on_failure(keystone, job.trust_id, caller):
+        db.add(job)
+        db.commit()
     return job.to_dict()
 
 
@@ -66,10 +71,12 @@ def update_job(job_id, values, *, db, caller, now):
     return visible(db, caller, job_id).to_dict()
 
 
-def delete_job(job_id, *, db, caller):
+def delete_job(job_id, *, db, caller, keystone=None):
     caller.authorize("job:delete")
-    db.delete(visible(db, caller, job_id))
+    job = visible(db, caller, job_id)
+    db.delete(job)
     db.commit()
+    drop_trust(keystone, job.trust_id, caller)
 
 
 def function_usage(function_id, version, *, db):

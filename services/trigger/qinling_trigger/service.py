@@ -15,6 +15,7 @@ from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from qinling_nameko.database import Database
+from qinling_nameko.keystone import KeystoneProvider
 from qinling_nameko.metrics import ServesMetrics
 from qinling_nameko.ping import pong
 from qinling_nameko.providers import CurrentCaller
@@ -38,6 +39,7 @@ class TriggerService(ServesMetrics):
     function = RpcProxy("function")
     execution = RpcProxy("execution")
     caller = CurrentCaller()
+    keystone = KeystoneProvider()
     context_data = ContextData()
     job_settings = JobSettings()
     event_trigger_settings = EventTriggerSettings()
@@ -96,7 +98,7 @@ class TriggerService(ServesMetrics):
     @rpc(expected_exceptions=QinlingError)
     def create_job(self, values):
         return jobs.create_job(values, db=self.db, caller=self.caller, function=self.function,
-                               now=clock.utcnow())
+                               now=clock.utcnow(), keystone=self.keystone)
 
     @rpc(expected_exceptions=QinlingError)
     def list_jobs(self, query=None):
@@ -113,7 +115,7 @@ class TriggerService(ServesMetrics):
 
     @rpc(expected_exceptions=QinlingError)
     def delete_job(self, job_id):
-        jobs.delete_job(job_id, db=self.db, caller=self.caller)
+        jobs.delete_job(job_id, db=self.db, caller=self.caller, keystone=self.keystone)
 
     @timer(interval=job_firing.POLL_INTERVAL)
     def fire_due_jobs(self):
@@ -127,11 +129,14 @@ class TriggerService(ServesMetrics):
             job_firing.fire_due_jobs(self.db, self.submit_as_project, clock.utcnow(),
                                      **self.job_settings)
 
-    def submit_as_project(self, project_id, values, idempotency_key, request_key=None):
+    def submit_as_project(self, project_id, values, idempotency_key, request_key=None,
+                          trust_id=None):
         """An async execution submitted as the project of the job, webhook or event trigger
-        that starts it (an alias is that project's)."""
+        that starts it (an alias is that project's), acting through its trust (a webhook's
+        executions: its function's)."""
         self.context_data.update(
-            (key, value) for key, value in tenancy(project_id).items() if value is not None)
+            (key, value) for key, value in tenancy(project_id, trust_id=trust_id).items()
+            if value is not None)
         return self.execution.create_execution(values, idempotency_key=idempotency_key,
                                                request_key=request_key)
 
@@ -141,7 +146,7 @@ class TriggerService(ServesMetrics):
     def create_event_trigger(self, values):
         created = event_triggers.create_event_trigger(
             values, db=self.db, caller=self.caller, function=self.function,
-            **self.event_trigger_settings)
+            keystone=self.keystone, **self.event_trigger_settings)
         self.bind_notifications()
         return created
 
@@ -163,7 +168,8 @@ class TriggerService(ServesMetrics):
 
     @rpc(expected_exceptions=QinlingError)
     def delete_event_trigger(self, trigger_id):
-        event_triggers.delete_event_trigger(trigger_id, db=self.db, caller=self.caller)
+        event_triggers.delete_event_trigger(trigger_id, db=self.db, caller=self.caller,
+                                            keystone=self.keystone)
         self.bind_notifications()
 
     @notification

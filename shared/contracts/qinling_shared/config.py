@@ -9,6 +9,7 @@ from oslo_policy import opts as policy_opts
 from qinling_shared import options
 
 DEFAULT_POLICY_FILE = "policy.yaml"   # oslo.policy's
+KEYSTONE_GROUP = "keystone_authtoken"
 FAILOVER = ";"   # kombu's separator of alternate broker URLs
 
 
@@ -63,6 +64,42 @@ def policy_file(conf):
         raise SystemExit(f"[oslo_policy] policy_file {name!r} not found (looked as given, "
                          "beside the config files and in the config dirs)")
     return path and os.path.abspath(path)
+
+
+def register_keystone_opts(conf):
+    """``[keystone_authtoken]`` as keystonemiddleware reads it, with the ``password`` plugin's
+    options: the service user the gateway validates tokens as and the services make trusts
+    and trust-scoped tokens as."""
+    from keystoneauth1 import loading
+    from keystonemiddleware import auth_token
+    for group, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=group)
+    conf.register_opts(loading.get_auth_plugin_conf_options("password"), group=KEYSTONE_GROUP)
+
+
+def auth_enabled(auth_enable, auth_url):
+    """``[pecan] auth_enable`` when set; unset, on as soon as ``[keystone_authtoken]`` names
+    Keystone (a Kolla deployment), off for the embedded default."""
+    return bool(auth_url) if auth_enable is None else auth_enable
+
+
+KEYSTONE_CREDENTIALS = ("auth_url", "username", "user_id", "password", "user_domain_name",
+                        "user_domain_id", "project_name", "project_id", "project_domain_name",
+                        "project_domain_id")
+
+
+def keystone_settings(conf):
+    """``None`` without Keystone; else the service user's credentials (``credentials``, for
+    keystoneauth's ``v3.Password``), the Keystone URL functions use (``www_authenticate_uri``,
+    else ``auth_url``) and the region."""
+    register_keystone_opts(conf)
+    group = conf[KEYSTONE_GROUP]
+    if not auth_enabled(conf.pecan.auth_enable, group.auth_url):
+        return None
+    return {"credentials": {name: group[name] for name in KEYSTONE_CREDENTIALS
+                            if group[name]},
+            "public_auth_url": group.www_authenticate_uri or group.auth_url,
+            "region_name": group.region_name}
 
 
 def etcd_settings(conf):

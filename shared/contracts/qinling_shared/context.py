@@ -8,12 +8,15 @@ USER_ID = "user_id"
 ROLES = "roles"
 IS_ADMIN = "is_admin"
 REQUEST_ID = "request_id"
+AUTH_TOKEN = "auth_token"   # the caller's Keystone token (with Keystone on)
+TRUST_ID = "trust_id"       # the trust a job or event trigger acts through
 
-CONTEXT_KEYS = (PROJECT_ID, USER_ID, ROLES, IS_ADMIN, REQUEST_ID)
+CONTEXT_KEYS = (PROJECT_ID, USER_ID, ROLES, IS_ADMIN, REQUEST_ID, AUTH_TOKEN, TRUST_ID)
 DEFAULT_PROJECT = "default"
 
 
-def tenancy(project_id=DEFAULT_PROJECT, user_id=None, roles=(), is_admin=False, request_id=None):
+def tenancy(project_id=DEFAULT_PROJECT, user_id=None, roles=(), is_admin=False, request_id=None,
+            auth_token=None, trust_id=None):
     """The context data dict a caller attaches to an RPC call or an event."""
     return {
         PROJECT_ID: project_id,
@@ -21,4 +24,6 @@ def tenancy(project_id=DEFAULT_PROJECT, user_id=None, roles=(), is_admin=False, 
         ROLES: list(roles),
         IS_ADMIN: bool(is_admin),
         REQUEST_ID: request_id,
+        AUTH_TOKEN: auth_token,
+        TRUST_ID: trust_id,
     }

@@ -52,7 +52,7 @@ pecan_opts = [
                 help="Authenticate every request with Keystone (keystonemiddleware's "
                      "auth_token, configured in [keystone_authtoken]), enforce the policy "
                      "per project and act later through Keystone trusts, as Qinling did. "
-                     "Unset: on when [keystone_authtoken] www_authenticate_uri is set (as "
+                     "Unset: on when [keystone_authtoken] auth_url is set (as "
                      "Kolla configures it), else off. Off, every request acts as project "
                      "'default' with admin rights (the embedded default of make run)."),
 ]

@@ -5,7 +5,8 @@ from typing import NamedTuple
 from nameko.extensions import DependencyProvider
 
 from qinling_shared import policies
-from qinling_shared.context import DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID, ROLES, USER_ID
+from qinling_shared.context import (
+    AUTH_TOKEN, DEFAULT_PROJECT, IS_ADMIN, PROJECT_ID, ROLES, TRUST_ID, USER_ID)
 from qinling_shared.exceptions import Forbidden
 
 _DEFAULT_RULES = []   # the in-code defaults, made on first use
@@ -19,13 +20,21 @@ def default_rules():
 
 class Caller(NamedTuple):
     """Who calls an entrypoint: the request's project, whether it acts as an admin (the
-    policy's ``context_is_admin``), and what the policy lets it do."""
+    policy's ``context_is_admin``), and what the policy lets it do. With Keystone, its
+    ``auth_token`` (a user's request) or the ``trust_id`` it acts through (a job's or an
+    event trigger's execution)."""
 
     project_id: str
     is_admin: bool
     user_id: str = None
     roles: tuple = ()
     rules: object = None   # a ``policies.Rules``; None: the defaults in code
+    auth_token: str = None
+    trust_id: str = None
+
+    def __repr__(self):   # never a token in a log line
+        return (f"Caller(project_id={self.project_id!r}, is_admin={self.is_admin!r}, "
+                f"user_id={self.user_id!r}, roles={self.roles!r})")
 
     def may_see(self, project_id, is_public=False):
         """Its project's resources, public ones, or any for admins."""
@@ -54,7 +63,8 @@ def caller_of(context_data, rules=None):
     embedded default without Keystone sends ``is_admin``)."""
     caller = Caller(context_data.get(PROJECT_ID) or DEFAULT_PROJECT,
                     bool(context_data.get(IS_ADMIN)), context_data.get(USER_ID),
-                    tuple(context_data.get(ROLES) or ()), rules)
+                    tuple(context_data.get(ROLES) or ()), rules,
+                    context_data.get(AUTH_TOKEN), context_data.get(TRUST_ID))
     return caller._replace(is_admin=caller.allowed("context_is_admin"))
 
 

@@ -23,6 +23,7 @@ def nameko_config(conf, service):
         "DATABASE_URL": database_url(conf, service),
         "DATABASE_VERSION_TABLE": version_table(conf, service),
         "POLICY_FILE": config.policy_file(conf),
+        "KEYSTONE": config.keystone_settings(conf),
     }
 
 

@@ -12,12 +12,12 @@ from qinling_shared import config
     (True, None, True),
 ])
 def test_keystone_is_on_when_asked_or_when_it_is_configured(auth_enable, uri, enabled):
-    assert identity.auth_enabled(auth_enable, uri) is enabled
+    assert config.auth_enabled(auth_enable, uri) is enabled
 
 
 def test_the_switch_is_read_from_qinling_conf(tmp_path):
     path = tmp_path / "qinling.conf"
-    path.write_text("[keystone_authtoken]\nwww_authenticate_uri = http://ks:5000/v3\n"
+    path.write_text("[keystone_authtoken]\nauth_url = http://ks:5000/v3\n"
                     "[pecan]\nauth_enable = false\n")
     conf = config.load(["--config-file", str(path)])
     assert isinstance(identity.from_conf(conf), identity.NoKeystone)

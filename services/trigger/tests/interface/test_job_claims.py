@@ -57,7 +57,7 @@ def test_two_replicas_fire_each_of_100_ticks_exactly_once(replicas):
                                now=CREATED)["id"] for _ in range(3)]
     submitted = []
 
-    def submit(project_id, values, key):
+    def submit(project_id, values, key, trust_id=None):
         submitted.append(key)
 
     now = datetime.datetime(2030, 1, 1, 12, 1, 1)

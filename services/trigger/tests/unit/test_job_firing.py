@@ -1,6 +1,8 @@
 """The scheduler on a database in memory: claims, submits, ``count`` and missed ticks."""
 import datetime
 
+from qinling_nameko.providers import Caller
+from qinling_testing.fake_keystone import FakeKeystone
 from qinling_trigger import job_firing, job_ticks, jobs
 from qinling_trigger.models import Job
 
@@ -10,10 +12,11 @@ MINUTE = datetime.timedelta(minutes=1)
 
 class Submits:
     def __init__(self, failures=0):
-        self.calls, self.failures = [], failures
+        self.calls, self.trusts, self.failures = [], [], failures
 
-    def __call__(self, project_id, values, key):
+    def __call__(self, project_id, values, key, trust_id=None):
         self.calls.append((project_id, values, key))
+        self.trusts.append(trust_id)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("broker away")
@@ -143,3 +146,23 @@ def test_the_next_tick_within_a_poll_is_waited_for(session, caller, function):
     assert job_firing.next_due_in(session, tick) is None             # due now: the poll's
     jobs.update_job(job["id"], {"status": "paused"}, db=session, caller=caller, now=CREATED)
     assert job_firing.next_due_in(session, tick - datetime.timedelta(seconds=0.25)) is None
+
+
+def test_a_job_keeps_a_trust_of_its_creator_its_ticks_act_through(session, function):
+    keystone = FakeKeystone()
+    alice = Caller("p1", False, "alice", ("member",), auth_token="alices-token")
+    job = jobs.create_job({"function_id": "f1", "pattern": "* * * * *"}, db=session,
+                          caller=alice, function=function, now=CREATED, keystone=keystone)
+    assert keystone.trusts == {"trust-1": ("alice", "p1", ("member",), "alices-token")}
+    submit = Submits()
+    job_firing.fire_due_jobs(session, submit, CREATED + MINUTE)
+    assert submit.trusts == ["trust-1"]
+    jobs.delete_job(job["id"], db=session, caller=alice, keystone=keystone)
+    assert keystone.deleted == [("trust-1", "alices-token")]
+
+
+def test_without_keystone_a_job_has_no_trust(session, caller, function):
+    new_job(session, caller, function, function_id="f1", pattern="* * * * *")
+    submit = Submits()
+    job_firing.fire_due_jobs(session, submit, CREATED + MINUTE)
+    assert submit.trusts == [None]

@@ -29,6 +29,8 @@ import socket
 import sys
 import threading
 
+import keystoneauth1
+
 from qinling_shared.exceptions import Conflict, NotFound, Unavailable
 
 from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker, check_worker_name
@@ -44,6 +46,10 @@ WORKER_MEMORY = 512 * 1024 * 1024
 WORKER_PIDS = 512
 LOG_LIMIT = 1024 * 1024
 NODE = "/usr/bin/node"
+# where keystoneauth1 and its dependencies live (this service's site-packages): bound
+# read-only into Python workers, whose runtime imports it for the functions' os_session
+# (qinling_execution.openstack_access); the runtime itself runs without site-packages
+OPENSTACK_LIBRARIES = os.path.dirname(os.path.dirname(keystoneauth1.__file__))
 ORPHAN_LINGER = 60.0  # seconds the workers of a killed service live on (see above)
 
 
@@ -202,11 +208,14 @@ class LocalOrchestrator(Orchestrator):
         except OSError as exc:
             self.workspace.remove(name)
             raise Unavailable(f"Cannot prepare worker {name}: {exc}") from exc
+        openstack_path = OPENSTACK_LIBRARIES if runtime == images.PYTHON3 else None
         plan = capabilities.worker_plan(
             self.assessment, name, runtime, cgroup, worker_dir, self.runtime_dirs[runtime],
-            images.SERVER_FILES[runtime], self._executable(runtime), (), LOG_LIMIT,
+            images.SERVER_FILES[runtime], self._executable(runtime),
+            [openstack_path] if openstack_path else (), LOG_LIMIT,
             self.require_isolation, self.max_unpacked_size)
-        plan.update(service_pid=os.getpid(), orphan_linger=self.orphan_linger)
+        plan.update(service_pid=os.getpid(), orphan_linger=self.orphan_linger,
+                    openstack_path=openstack_path)
         process = None
         try:
             process = self._fork(runtime, plan, worker_dir + ".log")
