@@ -2,8 +2,9 @@
 
 With Keystone, keystonemiddleware's ``auth_token`` does the work (its token validation, its
 in-process token cache, its ``[keystone_authtoken]`` options): it is a WSGI middleware, so it
-runs on a synthetic WSGI request in a thread pool, with ``delay_auth_decision`` as Qinling
-set it, and the identity headers it adds become the request's tenancy. Without Keystone
+runs on a synthetic WSGI request in a thread pool, and the identity headers it adds become
+the request's tenancy. It decides at once (no ``delay_auth_decision``, which would make an
+unreachable Keystone look like a bad token): its 401 and 503 tell the two apart. Without Keystone
 (``[pecan] auth_enable`` off) every request acts as project ``default`` with admin rights,
 as Qinling did.
 """
@@ -57,7 +58,7 @@ class Keystone:
     def __init__(self, conf, workers=8):
         from keystonemiddleware import auth_token
         self._middleware = auth_token.AuthProtocol(
-            _identity_app, {"oslo_config_config": conf, "delay_auth_decision": "true"})
+            _identity_app, {"oslo_config_config": conf, "delay_auth_decision": "false"})
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="keystone-auth")
 
     async def tenancy(self, request, request_id):
@@ -87,8 +88,11 @@ class Keystone:
                    "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
                    "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
                    "wsgi.errors": io.StringIO(), "HTTP_X_AUTH_TOKEN": token}
-        b"".join(self._middleware(environ, _ignore_status))
-        return environ.get("qinling.identity")
+        statuses = []
+        b"".join(self._middleware(environ, lambda status, *_: statuses.append(status)))
+        if "qinling.identity" in environ:
+            return environ["qinling.identity"]
+        return None if statuses and statuses[0].startswith("503") else {"status": "Invalid"}
 
     def close(self):
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -101,6 +105,3 @@ def _identity_app(environ, start_response):
     start_response("200 OK", [])
     return [b""]
 
-
-def _ignore_status(status, headers, exc_info=None):
-    pass

@@ -1,8 +1,12 @@
 """Who a request acts as: the switch, the paths without a token, the embedded default."""
+import socket
+from types import SimpleNamespace
+
 import pytest
 
 from qinling_api import identity
 from qinling_shared import config
+from qinling_shared.exceptions import Unauthorized, Unavailable
 
 
 @pytest.mark.parametrize("auth_enable, uri, enabled", [
@@ -43,3 +47,27 @@ async def test_without_keystone_every_request_is_an_admin_of_project_default():
     context = await identity.NoKeystone().tenancy(None, "req-1")
     assert context["project_id"] == "default" and context["is_admin"]
     assert context["request_id"] == "req-1"
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_a_keystone_that_does_not_answer_is_503_not_a_bad_token(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}/v3"
+    path = tmp_path / "qinling.conf"
+    path.write_text(f"[keystone_authtoken]\nwww_authenticate_uri = {url}\nauth_url = {url}\n"
+                    "auth_type = password\nusername = qinling\npassword = x\n"
+                    "project_name = service\nuser_domain_name = Default\n"
+                    "project_domain_name = Default\nhttp_request_max_retries = 0\n")
+    keystone = identity.from_conf(config.load(["--config-file", str(path)]))
+    request = SimpleNamespace(path="/v1/functions", headers={"X-Auth-Token": "a-token"})
+    try:
+        with pytest.raises(Unavailable, match="^Keystone is unavailable"):
+            await keystone.tenancy(request, "req-1")
+        with pytest.raises(Unauthorized, match="Authentication required$"):
+            await keystone.tenancy(SimpleNamespace(path="/v1/functions", headers={}), "req-2")
+    finally:
+        keystone.close()
