@@ -13,5 +13,5 @@ def test_starts_migrates_and_answers_ping(container_factory, rabbit_config, tmp_
         assert trigger.ping() == {"service": "trigger", "status": "ok"}
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0005"
     engine.dispose()
