@@ -5,7 +5,7 @@ throwaway Keystone (``qinling_testing.keystone``), with alice's token, once it i
 - Warm sync executions (``POST /v1/executions``, 1 client), a cheap authenticated read
   (``GET /v1/functions/<id>``: one RPC, one indexed query) and a path without a route (the
   gateway authenticates, then answers 404: authentication and nothing else), each on both
-  platforms: one request of each in turn (``load.alternate``, the order reversed every other
+  platforms: one request of each in turn (``load.alternate``: in a new random order every
   time, each on its own keep-alive connection), so that all meet the same noise of a shared
   machine; the difference at p50 is the cost of authentication, against the 1 ms target.
 - In process, with the Keystone platform's own ``qinling.conf`` (``qinling_shared.config``):
@@ -171,7 +171,8 @@ def section(pooled, micro, requests):
         target.append(f"| {what} | {cost:+.3f} ms | {'met' if cost <= TARGET_MS else 'NOT met'}"
                       f" (≤ {TARGET_MS:g} ms) |")
     text = ("## Keystone authentication on the warm path (#11)\n\n"
-            f"{requests} requests per HTTP row, 1 client, one request of each row in turn; "
+            f"{requests} requests per HTTP row, 1 client, one request of each row in turn "
+            "(in a random order each time); "
             f"{len(micro[MICRO[0]])} calls per in-process row.\n\n"
             + report.floor_table(rows, (50, 95, 99)) + "\n\n" + "\n".join(target))
     return text, [f"auth cost at p50, {what}: {cost:+.3f} ms" for what, cost in verdicts]
@@ -196,7 +197,6 @@ def run(platform, function_id, requests=1000, warmup=50, calls=1000):
     notes = [f"auth {label}: {len(errors)} errors, first: {errors[0]}"
              for label, (_, errors, _) in pooled.items() if errors]
     text, verdicts = section(pooled, micro, requests)
-    print(text, flush=True)
     return text, verdicts + notes
 
 
@@ -217,6 +217,7 @@ def main(argv=None):
         function_id = function.json()["id"]
         text, notes = run(platform, function_id, args.requests, calls=args.calls)
     text += "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+    print("\n" + text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(f"==> written to {args.output}")

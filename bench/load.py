@@ -3,6 +3,7 @@ all; or one request to each of several targets in turn (``alternate``)."""
 import asyncio
 import contextlib
 import itertools
+import random
 import time
 
 import aiohttp
@@ -50,16 +51,17 @@ def run(urls, body_for, total, concurrency, check, timeout=60.0, method="POST", 
                             headers))
 
 
-async def _alternate(targets, total, timeout):
+async def _alternate(targets, total, timeout, seed):
     results = [([], []) for _ in targets]
-    order = list(range(len(targets)))
+    order, shuffle = list(range(len(targets))), random.Random(seed).shuffle
     async with contextlib.AsyncExitStack() as stack:
         sessions = [await stack.enter_async_context(aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=1), headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout)))
             for _, _, _, _, headers in targets]
         for number in range(total):
-            for index in order if number % 2 == 0 else order[::-1]:
+            shuffle(order)
+            for index in order:
                 method, url, body_for, check, _ = targets[index]
                 body = None if body_for is None else body_for(number)
                 latency, problem = await _one(sessions[index], method, url, body, check)
@@ -68,9 +70,11 @@ async def _alternate(targets, total, timeout):
     return [(latencies, errors, sum(latencies)) for latencies, errors in results]
 
 
-def alternate(targets, total, timeout=60.0):
+def alternate(targets, total, timeout=60.0, seed=0):
     """One request to each of ``targets`` (``(method, url, body_for | None, check, headers)``)
-    in turn, ``total`` times, the order reversed every other time, so that every target meets
-    the same background noise; each on its own keep-alive connection. One
-    ``(latencies_s, errors, busy_s)`` per target (``busy_s``: the sum of its latencies)."""
-    return asyncio.run(_alternate(targets, total, timeout))
+    in turn, ``total`` times, so that every target meets the same background noise; each on
+    its own keep-alive connection. The order is shuffled every time (seeded): in a fixed or
+    reversed order some targets would follow themselves or their own server more often than
+    others, and a server just used answers faster. One ``(latencies_s, errors, busy_s)`` per
+    target (``busy_s``: the sum of its latencies)."""
+    return asyncio.run(_alternate(targets, total, timeout, seed))
