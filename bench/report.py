@@ -30,19 +30,24 @@ def memory_table(rows):
     return "\n".join(lines)
 
 
-def floor_table(rows):
-    """``rows``: ``[(what, summary, floor_name | None, floor_summary | None)]``."""
-    lines = ["| what | samples | errors | p50 ms | p99 ms | floor | p50 − floor ms | "
-             "p99 − floor ms | p50 / floor |", "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+def floor_table(rows, percentiles=(50, 99)):
+    """``rows``: ``[(what, summary, floor_name | None, floor_summary | None)]``; one latency
+    column, and one difference to the floor, per percentile."""
+    keys = [f"p{q}_ms" for q in percentiles]
+    lines = ["| what | samples | errors | " + "".join(f"p{q} ms | " for q in percentiles)
+             + "floor | " + "".join(f"p{q} − floor ms | " for q in percentiles)
+             + "p50 / floor |",
+             "|---|---:|---:|" + "---:|" * len(keys) + "---|" + "---:|" * len(keys) + "---:|"]
     for what, s, floor_name, floor in rows:
-        text = (f"| {what} | {s['requests']} | {s['errors']} | {s['p50_ms']:.2f} | "
-                f"{s['p99_ms']:.2f} |")
+        text = (f"| {what} | {s['requests']} | {s['errors']} | "
+                + "".join(f"{s[key]:.2f} | " for key in keys))
         if floor is None:
-            text += " (floor) | | | |"
+            text += "(floor) | " + "| " * len(keys) + "|"
         else:
-            text += (f" {floor_name} | {s['p50_ms'] - floor['p50_ms']:+.2f} | "
-                     f"{s['p99_ms'] - floor['p99_ms']:+.2f} | "
-                     f"{s['p50_ms'] / floor['p50_ms'] if floor['p50_ms'] else float('nan'):.1f}x |")
+            times = s["p50_ms"] / floor["p50_ms"] if floor["p50_ms"] else float("nan")
+            text += (f"{floor_name} | "
+                     + "".join(f"{s[key] - floor[key]:+.2f} | " for key in keys)
+                     + f"{times:.1f}x |")
         lines.append(text)
     return "\n".join(lines)
 

@@ -6,8 +6,9 @@ warms it, records each process's idle memory, then runs closed-loop load at each
 POST /v1/executions (sync) on the gateway, and POST /execute on the function's workers with
 the body the execution service sends (the floor). Then uploads and downloads a large package
 (transfer.py), and measures trigger latencies: notification and job tick to execution start
-(triggers.py). Prints the tables and writes them to bench/results/latest.md. No assertions
-on timing.
+(triggers.py), and what Keystone authentication costs the warm path, beside a second
+platform with Keystone (auth.py). Prints the tables and writes them to
+bench/results/latest.md. No assertions on timing.
 """
 import argparse
 import datetime
@@ -18,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import auth
 import cpu
 import cold_async
 import load
@@ -51,6 +53,9 @@ def parse_args(argv):
                         help="notifications published for the event trigger figure (0: skip)")
     parser.add_argument("--job-ticks", type=int, default=30,
                         help="one-shot jobs for the job tick figure (0: skip; adds ~100 s)")
+    parser.add_argument("--auth-requests", type=int, default=1000,
+                        help="requests per path with and without Keystone (0: skip; starts "
+                             "a Keystone and a second platform, ~1 min)")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args(argv)
     if len(args.requests) != len(args.concurrency):
@@ -227,6 +232,10 @@ def run(args, platform):
             platform, runtime_id, notifications=args.notifications, ticks=args.job_ticks)
         sections.append(trigger_section)
         notes += trigger_notes
+    if args.auth_requests > 0:
+        auth_section, auth_notes = auth.run(platform, function_id, args.auth_requests)
+        sections.append(auth_section)
+        notes += auth_notes
     return report.document(header(), rows, rows_memory, notes, sections)
 
 

@@ -11,12 +11,13 @@ def percentile(sorted_values, q):
 
 
 def summarize(latencies, wall_seconds, errors=0):
-    """``{requests, errors, p50_ms, p99_ms, rps}`` of one measured run."""
+    """``{requests, errors, p50_ms, p95_ms, p99_ms, rps}`` of one measured run."""
     ordered = sorted(latencies)
     return {
         "requests": len(latencies) + errors,
         "errors": errors,
         "p50_ms": percentile(ordered, 50) * 1000,
+        "p95_ms": percentile(ordered, 95) * 1000,
         "p99_ms": percentile(ordered, 99) * 1000,
         "rps": len(latencies) / wall_seconds if wall_seconds > 0 else float("nan"),
     }
