@@ -13,7 +13,7 @@ pays no import. This module itself needs only the standard library.
 """
 import sys
 
-_PLUGIN = []   # the auth plugin maker, made once keystoneauth1 is loaded
+_PLUGIN = []   # (the auth plugin maker, keystoneauth1's Session), once it is loaded
 
 
 def load(path):
@@ -26,9 +26,9 @@ def load(path):
         sys.path.append(path)
     try:
         from keystoneauth1 import access
+        from keystoneauth1 import session as ks_session
         from keystoneauth1.identity import access as given_access
         from keystoneauth1.identity import base
-        from keystoneauth1 import session  # noqa: F401 - loaded for session_of
     finally:
         sys.path[:] = saved
 
@@ -53,7 +53,7 @@ def load(path):
                 auth_url=v3_url(openstack["auth_url"]))
         return TokenAccess(openstack["auth_url"], openstack["token"])
 
-    _PLUGIN.append(plugin)
+    _PLUGIN.append((plugin, ks_session.Session))
 
 
 def v3_url(auth_url):
@@ -66,8 +66,8 @@ def session_of(openstack):
     ``None`` without access or without keystoneauth1."""
     if not openstack or not _PLUGIN:
         return None
-    from keystoneauth1 import session
-    return session.Session(auth=_PLUGIN[0](openstack))
+    plugin, session = _PLUGIN[0]
+    return session(auth=plugin(openstack))
 
 
 def context_of(openstack):

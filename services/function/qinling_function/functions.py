@@ -2,7 +2,8 @@
 
 Each takes the request's values, then its ports as keyword arguments: ``db`` (the session),
 ``caller`` (``qinling_nameko.providers.Caller``), ``limits`` (``[resource_limits]`` as a dict), the RPC
-proxies ``storage``, ``execution`` and ``trigger``, and ``dispatch`` (events).
+proxies ``storage``, ``execution`` and ``trigger``, ``dispatch`` (events) and ``keystone``
+(``qinling_nameko.keystone``, or ``None``: the function's trust).
 """
 import uuid
 

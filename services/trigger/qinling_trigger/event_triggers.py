@@ -1,7 +1,8 @@
 """Handlers of event triggers. Ports: ``db`` (the session), ``caller``, ``function`` (RPC
 proxy of the function service), ``default_exchanges`` (``[trigger]
-notification_exchanges``) and, for a notification, ``submit`` (a callable ``(project_id,
-values, key)`` that submits an async execution as that project).
+notification_exchanges``), ``keystone`` (``qinling_nameko.keystone``, or ``None``) and, for
+a notification, ``submit`` (a callable ``(project_id, values, key, trust_id=)`` that submits
+an async execution as that project, through the trigger's trust).
 
 The rules of the fields are ``event_trigger_rules``'; those of a notification and of
 matching are ``notification_envelopes``' and ``notification_matching``'. The target must

@@ -1,6 +1,7 @@
 """The scheduler (handler of a timer): fires the due ticks of running jobs. Ports: ``db``
-(the session on the shared database), ``submit`` (a callable ``(project_id, values, key)``
-that submits an async execution as that project) and ``now``.
+(the session on the shared database), ``submit`` (a callable ``(project_id, values, key,
+trust_id=)`` that submits an async execution as that project, through the job's trust) and
+``now``.
 
 Any number of trigger services may run on one database, and each tick runs exactly once:
 

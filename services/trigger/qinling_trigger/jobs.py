@@ -1,5 +1,6 @@
 """Handlers of jobs. Ports: ``db`` (the session), ``caller``, ``function`` (RPC proxy of the
-function service) and ``now`` (naive UTC, read at the edge).
+function service), ``now`` (naive UTC, read at the edge) and ``keystone``
+(``qinling_nameko.keystone``, or ``None``: the job's trust).
 
 The rules are ``job_rules`` (fields, exact 400 messages) and ``job_status`` (status moves);
 the target must exist in the caller's own project as a webhook's (``webhooks.check_target``).
