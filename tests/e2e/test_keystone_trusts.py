@@ -86,7 +86,7 @@ def whoami(as_user, keystone_runtime_id):
 
 def test_a_sync_run_gets_a_session_of_its_callers_project(as_user, keystone, whoami):
     execution = created(as_user("alice").execute(whoami))
-    assert execution["status"] == "success", execution
+    assert execution["status"] == "success", execution["result"]
     output = json.loads(execution["result"])["output"]
     assert output == {"projects": ["project-a"],
                       "project_id": keystone.users["alice"].project_id,
@@ -98,7 +98,7 @@ def test_an_async_run_gets_one_through_its_functions_trust(as_user, keystone, wh
     execution = created(alice.execute(whoami, sync=False))
     done = alice.wait_for_status(f"/v1/executions/{execution['id']}",
                                  {"success", "failed", "error"}, timeout=DEADLINE)
-    assert done["status"] == "success", done
+    assert done["status"] == "success", done["result"]
     assert json.loads(done["result"])["output"]["projects"] == ["project-a"]
 
 
@@ -112,7 +112,7 @@ def test_the_service_password_reaches_no_worker(as_user, keystone, keystone_runt
                                           sync=sync))
         done = alice.wait_for_status(f"/v1/executions/{execution['id']}",
                                      {"success", "failed", "error"}, timeout=DEADLINE)
-        assert done["status"] == "success", done
+        assert done["status"] == "success", done["result"]
         output = json.loads(done["result"])["output"]
         # the function read files and processes; the only place the password is, is the
         # input this test gave it (its own process's command line does not hold it)
@@ -149,7 +149,7 @@ def test_a_job_runs_after_its_creators_token_was_revoked(as_user, keystone, keys
             break
         assert time.monotonic() < end, f"job {job['id']} did not run in {DEADLINE}s"
         time.sleep(0.2)
-    assert rows[0]["status"] == "success", rows[0]
+    assert rows[0]["status"] == "success", rows[0]["result"]
     assert json.loads(rows[0]["result"])["output"]["projects"] == ["project-a"]
 
 

@@ -47,8 +47,9 @@ WORKER_PIDS = 512
 LOG_LIMIT = 1024 * 1024
 NODE = "/usr/bin/node"
 # where keystoneauth1 and its dependencies live (this service's site-packages): bound
-# read-only into Python workers, whose runtime imports it for the functions' os_session
-# (qinling_execution.openstack_access); the runtime itself runs without site-packages
+# read-only into Python workers (at /openstack in a private root), whose runtime imports it
+# for the functions' os_session (qinling_execution.openstack_access); the runtime itself runs
+# without site-packages
 OPENSTACK_LIBRARIES = os.path.dirname(os.path.dirname(keystoneauth1.__file__))
 ORPHAN_LINGER = 60.0  # seconds the workers of a killed service live on (see above)
 
@@ -208,14 +209,12 @@ class LocalOrchestrator(Orchestrator):
         except OSError as exc:
             self.workspace.remove(name)
             raise Unavailable(f"Cannot prepare worker {name}: {exc}") from exc
-        openstack_path = OPENSTACK_LIBRARIES if runtime == images.PYTHON3 else None
         plan = capabilities.worker_plan(
             self.assessment, name, runtime, cgroup, worker_dir, self.runtime_dirs[runtime],
-            images.SERVER_FILES[runtime], self._executable(runtime),
-            [openstack_path] if openstack_path else (), LOG_LIMIT,
+            images.SERVER_FILES[runtime], self._executable(runtime), (), LOG_LIMIT,
             self.require_isolation, self.max_unpacked_size)
         plan.update(service_pid=os.getpid(), orphan_linger=self.orphan_linger,
-                    openstack_path=openstack_path)
+                    openstack_path=OPENSTACK_LIBRARIES if runtime == images.PYTHON3 else None)
         process = None
         try:
             process = self._fork(runtime, plan, worker_dir + ".log")

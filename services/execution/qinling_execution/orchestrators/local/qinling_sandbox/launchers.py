@@ -34,8 +34,8 @@ def server_args(worker, listen_fd, init_fd, uid=None):
             "--cache-dir", worker.paths["packages"], "--log-limit", str(plan["log_limit"])]
     if plan.get("max_unpacked_size"):
         args += ["--max-unpacked-size", str(plan["max_unpacked_size"])]
-    if plan.get("openstack_path"):
-        args += ["--openstack-path", plan["openstack_path"]]
+    if worker.paths.get("openstack"):
+        args += ["--openstack-path", worker.paths["openstack"]]
     return args if uid is None else [*args, "--uid", str(uid)]
 
 

@@ -200,6 +200,8 @@ def _enter_root(plan, steps):
     inside = inside_paths(plan)
     ro = [(p, p) for p in plan["ro_paths"] + interpreter_paths(plan)]
     ro.append((plan["runtime_dir"], inside["runtime"]))
+    if host["openstack"]:
+        ro.append((host["openstack"], inside["openstack"]))
     rw = [(host["packages"], inside["packages"])] + [
         (host["cgroup"][c], inside["cgroup"][c]) for c in sorted(inside["cgroup"])]
     before = os.stat("/")
@@ -219,7 +221,8 @@ def interpreter_paths(plan):
 def host_paths(plan):
     spec = plan["cgroup"]
     return {"packages": plan["packages_dir"], "tmp": plan["tmp_dir"],
-            "runtime": plan["runtime_dir"], "cgroup": dict(spec["dirs"]) if spec else {}}
+            "runtime": plan["runtime_dir"], "cgroup": dict(spec["dirs"]) if spec else {},
+            "openstack": plan.get("openstack_path")}
 
 
 def inside_paths(plan):
@@ -230,7 +233,8 @@ def inside_paths(plan):
         cgroup = {c: "/cgroup/unified" for c in spec["dirs"]}
     else:
         cgroup = {c: f"/cgroup/{c}" for c in spec["dirs"]}
-    return {"packages": "/packages", "tmp": "/tmp", "runtime": "/runtime", "cgroup": cgroup}
+    return {"packages": "/packages", "tmp": "/tmp", "runtime": "/runtime", "cgroup": cgroup,
+            "openstack": "/openstack" if plan.get("openstack_path") else None}
 
 
 def landlock_paths(plan):
@@ -238,7 +242,8 @@ def landlock_paths(plan):
     host = host_paths(plan)
     ro = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev/urandom", "/dev/random",
           *("/etc/" + name for name in rootfs.ETC_FILES), plan["runtime_dir"],
-          *plan["ro_paths"], *interpreter_paths(plan)]
+          *plan["ro_paths"], *interpreter_paths(plan),
+          *([host["openstack"]] if host["openstack"] else [])]
     rw = [host["packages"], host["tmp"], "/dev/null", "/dev/zero", *host["cgroup"].values()]
     return ro, rw
 
