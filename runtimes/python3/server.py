@@ -34,9 +34,8 @@ class RuntimeServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, packages_cache, log_limit, fd=None, address=("127.0.0.1", 0),
-                 confinement=None, openstack_path=None):
+                 confinement=None):
         self.packages = packages_cache
-        self.openstack_path = openstack_path
         self.log_limit = log_limit
         self.confinement = confinement
         self.running = running.Running()
@@ -93,9 +92,9 @@ class RuntimeServer(ThreadingHTTPServer):
                 return contract.unpack_failure(exc), _nothing
             except packages.DownloadError as exc:
                 return contract.download_failure(request.package_url, exc), _nothing
-            request = _with_openstack_session(request, self.openstack_path)
             result, finish = execution.run(request, package_dir, self.log_limit,
                                            self.confinement, on_fork=forked)
+            _after_openstack_use(result)
             if self.running.cancelled(request.execution_id):
                 result.update(output=running.CANCELLED_MESSAGE, success=False)
         return result, finish
@@ -195,16 +194,16 @@ class RequestHandler(BaseHTTPRequestHandler):
         """No access log: the orchestrator keeps the worker's stderr for real errors."""
 
 
-def _with_openstack_session(request, path=None):
-    """The request, keystoneauth1 loaded here (from ``path``) rather than in each forked run;
-    without it the run gets no session (logged)."""
-    if request.openstack is not None:
+def _after_openstack_use(result):
+    """The run's result for the caller. A run that made its OpenStack session had to load
+    keystoneauth1 itself: load it here too, so the next runs of this worker's function,
+    forked from here, have it (a worker that never needs it forks faster without it)."""
+    if result.pop("openstack_used", False):
         try:
-            openstack.load(path)
+            openstack.load()
         except ImportError as exc:
             print(f"no OpenStack session for functions: {exc}", file=sys.stderr, flush=True)
-            return request._replace(openstack=None)
-    return request
+    return result
 
 
 def _nothing():
@@ -241,6 +240,7 @@ def main(argv=None, confinement=None):
     ``pyruntime.execution.run`` takes it); otherwise the sandbox behind ``--init-fd`` makes
     them."""
     args = parse_args(argv)
+    openstack.LIBRARIES = args.openstack_path
     box = None
     if args.init_fd is not None:
         box = sandbox.Sandbox(socket.socket(fileno=args.init_fd))
@@ -248,7 +248,7 @@ def main(argv=None, confinement=None):
                                   download=box.download if box else None,
                                   max_unpacked=args.max_unpacked_size)
     serve(RuntimeServer(cache, args.log_limit, fd=args.fd, address=(args.host, args.port or 0),
-                        confinement=confinement or box, openstack_path=args.openstack_path))
+                        confinement=confinement or box))
 
 
 def serve(server):

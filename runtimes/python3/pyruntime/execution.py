@@ -111,7 +111,10 @@ def _outcome(payload, timed_out):
         return {"output": RESOURCE_MESSAGE, "success": False}
     try:
         result = json.loads(payload)
-        return {"output": result["output"], "success": result["success"] is True}
+        outcome = {"output": result["output"], "success": result["success"] is True}
+        if result.get("openstack_used") is True:
+            outcome["openstack_used"] = True
+        return outcome
     except (ValueError, TypeError, KeyError):  # something else wrote to the result pipe
         return {"output": UNREADABLE_MESSAGE, "success": False}
 

@@ -61,10 +61,10 @@ def call(package_dir, entry, fn_input, openstack=None):
         args, kwargs = arguments(fn_input)
         if wants_context(function, openstack is not None):
             kwargs["context"] = context_of(openstack)
-        return {"output": function(*args, **kwargs), "success": True}
+        return {"output": function(*args, **kwargs), "success": True, **_openstack_use()}
     except BaseException as exc:  # noqa: B902 - user code may raise anything, even SystemExit
         traceback.print_exc()
-        return {"output": failure_message(exc), "success": False}
+        return {"output": failure_message(exc), "success": False, **_openstack_use()}
 
 
 def context_of(openstack):
@@ -72,6 +72,13 @@ def context_of(openstack):
     without OpenStack access)."""
     from . import openstack as openstack_session   # preloaded with the server
     return openstack_session.context_of(openstack)
+
+
+def _openstack_use():
+    """``{"openstack_used": True}`` when the run made its OpenStack session (the server
+    then loads keystoneauth1 for the next runs), else nothing."""
+    from . import openstack as openstack_session
+    return {"openstack_used": True} if openstack_session.used() else {}
 
 
 def wants_context(function, has_openstack):
