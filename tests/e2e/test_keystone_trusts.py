@@ -24,11 +24,12 @@ def main(context, **kwargs):
 """
 # what a function can see of its worker: its environment, its parents', every file it may
 # read outside the read-only trees of installed software (/usr, Python's prefix and the
-# site-packages bound for os_session), and every process's command line
+# site-packages bound for os_session: /openstack in a private root), and every process's
+# command line
 SNOOP = r'''
 import os, sys
 
-SKIP = ("/usr", "/proc", "/sys", "/dev", os.path.realpath(sys.prefix),
+SKIP = ("/usr", "/proc", "/sys", "/dev", "/openstack", os.path.realpath(sys.prefix),
         os.path.realpath(sys.base_prefix))
 
 def main(secret, **kwargs):
