@@ -217,10 +217,7 @@ def main(argv=None):
         function_id = function.json()["id"]
         text, notes = run(platform, function_id, args.requests, calls=args.calls)
     text += "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
-    print("\n" + text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
-    print(f"==> written to {args.output}")
+    report.publish(text, args.output)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,11 @@ def document(header, latency_rows, memory_rows, notes, sections=()):
         *sections,
         "## Notes\n\n" + "\n".join(f"- {note}" for note in notes),
     ]) + "\n"
+
+
+def publish(text, output):
+    """Print the report and write it to ``output`` (a Path)."""
+    print("\n" + text)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    print(f"==> written to {output}")

@@ -245,10 +245,7 @@ def main(argv=None):
     with Platform(runtimes_dir=HERE.parent / "runtimes") as platform:
         platform.wait_healthy(120)
         text = run(args, platform)
-    print("\n" + text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
-    print(f"==> written to {args.output}")
+    report.publish(text, args.output)
 
 
 if __name__ == "__main__":
