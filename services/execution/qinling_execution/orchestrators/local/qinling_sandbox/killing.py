@@ -17,6 +17,7 @@ group's directory offers:
 A group that is empty already costs one read of its ``cgroup.procs``.
 """
 import contextlib
+import errno
 import os
 import signal
 import time
@@ -109,11 +110,15 @@ def _settle(directory, until):
 
 
 def _procs(directory):
+    """The pids in a cgroup; none once it is gone (removed before the open, or between the
+    open and the read: ENODEV)."""
     try:  # opened afresh: under v1 an open file keeps serving the list it first read
         with open(os.path.join(directory, "cgroup.procs")) as procs:
             return {int(line) for line in procs if line.strip()}
-    except FileNotFoundError:
-        return set()
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENODEV):
+            return set()
+        raise
 
 
 def _write(path, value):
