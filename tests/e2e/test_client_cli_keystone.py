@@ -41,8 +41,9 @@ def test_a_user_is_refused_what_only_admins_may_do(alice_cli):
 
 
 def test_a_wrong_password_is_refused_by_keystone(keystone, keystone_platform):
+    """(One that starts with "-", as a random one may: a value, not an option.)"""
     user = keystone.users["bob"]
-    runner = Cli.password(keystone.auth_url, user.name, "wrong", user.project_name,
+    runner = Cli.password(keystone.auth_url, user.name, "-wrong", user.project_name,
                           keystone.region)
     try:
         assert "401" in fails(runner, "function", "list")

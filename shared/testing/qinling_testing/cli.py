@@ -83,12 +83,12 @@ class Cli:
     def password(cls, auth_url, username, password, project_name, region):
         """The CLI of a user as a cloud's users run it: password auth (Keystone v3, domain
         Default), Qinling's endpoint (``function-engine``) from the catalog."""
-        return cls(None, ["--os-auth-type", "password", "--os-auth-url", auth_url,
-                          "--os-username", username, "--os-password", password,
-                          "--os-project-name", project_name,
-                          "--os-user-domain-name", "Default",
-                          "--os-project-domain-name", "Default",
-                          "--os-region-name", region, "--os-identity-api-version", "3"])
+        options = {"auth-type": "password", "auth-url": auth_url, "username": username,
+                   "password": password, "project-name": project_name,
+                   "user-domain-name": "Default", "project-domain-name": "Default",
+                   "region-name": region, "identity-api-version": "3"}
+        # --option=value: a value may start with "-" (a random password)
+        return cls(None, [f"--os-{name}={value}" for name, value in options.items()])
 
     def close(self):
         self.runner.stdin.close()
