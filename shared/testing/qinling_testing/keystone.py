@@ -150,7 +150,9 @@ class KeystoneServer(processes.Managed):
         return target
 
     def _build(self, build):
-        password = secrets.token_urlsafe(16)
+        # a letter first: keystone-manage takes it on its command line, where "-x..." would
+        # be an option
+        password = "p" + secrets.token_urlsafe(16)
         (build / "admin-password").write_text(password)
         conf = build / "keystone.conf"
         conf.write_text(CONF.format(dir=build))
