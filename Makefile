@@ -1,12 +1,13 @@
-# make run | test | bench | sample-config | sample-policy | clean  (see README.md)
+# make run | test | bench | images | compose-up | compose-down | sample-config | sample-policy | clean
+# (see README.md and docs/deploy.md)
 SHELL := /bin/bash
 VENV := .venv
 RESULTS := var/test-results
 # One pytest run per suite, in this order; a missing folder is skipped.
 SUITES := shared/contracts/tests shared/nameko/tests shared/testing/tests services/storage/tests services/function/tests \
-          runtimes/tests runtimes/python3/tests services/execution/tests services/trigger/tests services/api/tests tests
+          runtimes/tests runtimes/python3/tests services/execution/tests services/trigger/tests services/api/tests tests tests/compose
 
-.PHONY: bootstrap run test bench sample-config sample-policy clean
+.PHONY: bootstrap run test bench images compose-up compose-down sample-config sample-policy clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -33,6 +34,17 @@ test: bootstrap
 
 bench: bootstrap
 	$(VENV)/bin/python bench/run.py
+
+# every container image (scripts/images; docs/deploy.md), then the platform under Compose
+images: bootstrap
+	@scripts/images
+
+compose-up: images
+	docker compose up -d --wait
+
+compose-down:
+	@scripts/docker-engine
+	docker compose down --volumes --remove-orphans
 
 sample-config: bootstrap
 	$(VENV)/bin/oslo-config-generator --config-file etc/oslo-config-generator/qinling.conf

@@ -57,7 +57,14 @@ def local_settings(conf):
         "require_isolation": conf.local.require_isolation,
         "allow_network": conf.local.allow_network,
         "max_unpacked_size": conf.storage.max_unpacked_size,
+        "worker_host": worker_host(conf.local.worker_host),
     }
+
+
+def worker_host(value):
+    """``[local] worker_host``: an address as it is; empty, the address this host's name
+    resolves to (a container's own address under Docker or Kubernetes)."""
+    return value or socket.gethostbyname(socket.gethostname())
 
 
 def default_replica_id(conf):

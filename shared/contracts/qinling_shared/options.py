@@ -245,6 +245,12 @@ local_opts = [
     cfg.BoolOpt("allow_network", default=False,
                 help="Let functions open network connections. False: each worker's runtime "
                      "runs in an empty network namespace (loopback only)."),
+    cfg.StrOpt("worker_host", default="127.0.0.1",
+               help="Address the local workers listen on. Every execution replica must reach "
+                    "it: the worker map holds the workers' URLs, and a replica that takes over "
+                    "a run asks the worker it was sent to. 127.0.0.1 when the replicas share "
+                    "a host; with replicas in containers or on several hosts, leave it empty: "
+                    "the address this host's name resolves to (a container's own address)."),
 ]
 
 GROUPS = {

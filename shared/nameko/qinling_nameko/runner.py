@@ -3,6 +3,7 @@
 Call ``eventlet.monkey_patch()`` before importing anything else in the ``__main__``.
 """
 import logging
+import os
 import signal
 import sys
 
@@ -22,10 +23,12 @@ def setup_logging(name, debug=False):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def run(service_classes, nameko_config):
+def run(service_classes, nameko_config, ready_file=None):
     """Run the services until SIGTERM or Ctrl-C (exit status 0), or until one of their
     containers dies (1): a container that died serves nothing, so the process must end for
-    its supervisor to start it again, never live on deaf."""
+    its supervisor to start it again, never live on deaf. ``ready_file`` exists exactly while
+    every service consumes (a container image's healthcheck tests it)."""
+    _remove(ready_file)  # one left by an earlier run of this container
     broker_failures.install()
     runner = ServiceRunner(nameko_config)
     for cls in service_classes:
@@ -39,6 +42,9 @@ def run(service_classes, nameko_config):
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
     LOG.info("started %s", ", ".join(runner.service_names))
+    if ready_file:
+        with open(ready_file, "w"):
+            pass
     try:
         _wait(runner)
     except Exception as exc:  # noqa: B902 - whatever killed a container ends the process
@@ -46,8 +52,18 @@ def run(service_classes, nameko_config):
                      "status 1", type(exc).__name__, exc, ", ".join(runner.service_names))
         runner.kill()
         return 1
+    finally:
+        _remove(ready_file)
     LOG.info("stopped")
     return 0
+
+
+def _remove(path):
+    if path:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
 
 
 def _wait(runner):

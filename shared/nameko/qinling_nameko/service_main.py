@@ -11,6 +11,9 @@ from qinling_nameko import runner
 DRIVERS = {"postgresql://": "postgresql+psycopg://", "mysql://": "mysql+pymysql://",
            "mariadb://": "mariadb+pymysql://"}
 SERVICE = "{service}"   # in [database] connection: the service's own database
+# the file that exists while the service consumes (the container images set it; their
+# healthcheck tests it)
+READY_FILE_VARIABLE = "QINLING_READY_FILE"
 
 
 def nameko_config(conf, service):
@@ -38,7 +41,8 @@ def main(service, load_classes, extra_config=lambda conf: {}, argv=None):
     runner.setup_logging(service)
     nameko_conf = nameko_config(conf, service)
     nameko_conf.update(checked(service, extra_config, conf))
-    raise SystemExit(runner.run(load_classes(), nameko_conf))
+    raise SystemExit(runner.run(load_classes(), nameko_conf,
+                                ready_file=os.environ.get(READY_FILE_VARIABLE)))
 
 
 def checked(service, extra_config, conf):

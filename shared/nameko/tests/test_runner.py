@@ -1,5 +1,6 @@
 """``qinling_nameko.runner.run``: a process whose service container died exits with status 1
-and says so (its supervisor starts it again); SIGTERM stops it with status 0."""
+and says so (its supervisor starts it again); SIGTERM stops it with status 0; its ready file
+(a container's healthcheck) exists only while it runs."""
 import signal
 import subprocess
 import sys
@@ -38,7 +39,8 @@ class Mortal:
 
 
 runner.setup_logging("mortal")
-sys.exit(runner.run([Mortal], {"AMQP_URI": "amqp://guest:guest@127.0.0.1:1//"}))
+sys.exit(runner.run([Mortal], {"AMQP_URI": "amqp://guest:guest@127.0.0.1:1//"},
+                    ready_file=str(FOLDER / "ready")))
 '''
 
 
@@ -77,3 +79,20 @@ def test_sigterm_stops_the_process_with_status_0(tmp_path):
         if process.poll() is None:
             process.kill()
     assert "stopped" in process.stderr.read()
+
+
+def test_the_ready_file_exists_only_while_the_services_run(tmp_path):
+    ready = tmp_path / "ready"
+    ready.write_text("left by an earlier run")  # a restarted container keeps its files
+    process = start(tmp_path)
+    try:
+        give_up = time.monotonic() + DEADLINE
+        while not (ready.exists() and ready.read_text() == ""):
+            assert time.monotonic() < give_up, "the ready file was never made anew"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(DEADLINE) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not ready.exists()

@@ -25,7 +25,9 @@ def main(n, counter, **kwargs):
 class RunCounter:
     """``runs[n]``: the ``GET /run/<n>`` received, each one run of the function."""
 
-    def __init__(self):
+    def __init__(self, bind="127.0.0.1", advertise=None):
+        """Listens on ``bind``; functions reach it at ``advertise`` (default: ``bind``), e.g.
+        the host's address on a container network."""
         self.runs = collections.Counter()
         self._lock = threading.Lock()
         counter = self
@@ -40,8 +42,8 @@ class RunCounter:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = ThreadingHTTPServer((bind, 0), Handler)
+        self.url = f"http://{advertise or bind}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):

@@ -53,6 +53,18 @@ class TestLocalOrchestrator(OrchestratorContract):
         client.close()
         assert (result["output"], result["success"]) == ("Hello, local", True)
 
+    def test_workers_listen_on_the_worker_host(self, tmp_path, host_facts):
+        # another replica reaches them there (127.0.0.2: any address of this host would do)
+        orchestrator = LocalOrchestrator(str(tmp_path / "state"), RUNTIMES_DIR,
+                                         facts=host_facts, worker_host="127.0.0.2")
+        try:
+            worker = self.start(orchestrator)
+            assert worker.url.startswith("http://127.0.0.2:")
+            assert ping(worker.url, timeout=5.0)
+            assert not ping(worker.url.replace("127.0.0.2", "127.0.0.1"), timeout=1.0)
+        finally:
+            orchestrator.close()
+
     def test_a_package_the_init_cannot_fetch_is_reported(self, orchestrator, package_server):
         worker = self.start(orchestrator)
         url = f"{package_server.base}/missing.zip"

@@ -1,4 +1,7 @@
-"""qinling.conf [local] options reach the local driver's settings; runtimes_dir is absolute."""
+"""qinling.conf [local] options reach the local driver's settings; runtimes_dir is absolute;
+an empty worker_host is this host's own address."""
+import socket
+
 from qinling_shared import config
 
 from qinling_execution.__main__ import extra_config
@@ -30,7 +33,13 @@ def test_local_options_are_passed(tmp_path):
                      "runtimes_dir": "/srv/qinling/runtimes", "worker_start_timeout": 3,
                      "python_executable": "", "node_executable": "/usr/bin/node",
                      "require_isolation": True, "allow_network": False,
-                     "max_unpacked_size": 512 * 1024 * 1024}
+                     "max_unpacked_size": 512 * 1024 * 1024, "worker_host": "127.0.0.1"}
+
+
+def test_an_empty_worker_host_is_the_address_of_this_hosts_name(tmp_path):
+    assert settings(tmp_path, "worker_host =\n")["worker_host"] == socket.gethostbyname(
+        socket.gethostname())
+    assert settings(tmp_path, "worker_host = 10.1.2.3\n")["worker_host"] == "10.1.2.3"
 
 
 def test_the_unpacked_size_bound_of_uploads_bounds_worker_caches_too(tmp_path):

@@ -59,10 +59,13 @@ class LocalOrchestrator(Orchestrator):
                  python_executable=None, node_executable=None, stop_grace=STOP_GRACE,
                  require_isolation=False, allow_network=False, worker_memory=WORKER_MEMORY,
                  worker_pids=WORKER_PIDS, facts=None, max_unpacked_size=None,
-                 orphan_linger=ORPHAN_LINGER):
+                 orphan_linger=ORPHAN_LINGER, worker_host="127.0.0.1"):
         """``runtimes_dir``: the folder of the runtime servers (``[local] runtimes_dir``;
         ``images.MissingRuntimes`` when they are not there). ``facts``: the host probe's output
-        (default: probe now; tests pass their own)."""
+        (default: probe now; tests pass their own). ``worker_host``: the address workers
+        listen on, where every execution replica reaches them (their URLs are in the
+        worker map)."""
+        self.worker_host = worker_host
         self.runtime_dirs = images.runtime_dirs(runtimes_dir)
         state_dir = os.path.abspath(state_dir)
         self.start_timeout = worker_start_timeout
@@ -94,7 +97,8 @@ class LocalOrchestrator(Orchestrator):
     def from_settings(cls, settings):
         """Keys: ``state_dir`` and ``runtimes_dir`` (required), ``worker_start_timeout``,
         ``python_executable``, ``node_executable``, ``require_isolation``, ``allow_network``,
-        ``max_unpacked_size`` (a package's largest unpacked size in a worker's cache)."""
+        ``max_unpacked_size`` (a package's largest unpacked size in a worker's cache),
+        ``worker_host``."""
         return cls(state_dir=settings["state_dir"], runtimes_dir=settings.get("runtimes_dir"),
                    worker_start_timeout=settings.get("worker_start_timeout")
                    or DEFAULT_START_TIMEOUT,
@@ -102,7 +106,8 @@ class LocalOrchestrator(Orchestrator):
                    node_executable=settings.get("node_executable") or None,
                    require_isolation=bool(settings.get("require_isolation")),
                    allow_network=bool(settings.get("allow_network")),
-                   max_unpacked_size=settings.get("max_unpacked_size") or None)
+                   max_unpacked_size=settings.get("max_unpacked_size") or None,
+                   worker_host=settings.get("worker_host") or "127.0.0.1")
 
     def create_pool(self, runtime_id, image):
         images.local_runtime(image)
@@ -251,7 +256,7 @@ class LocalOrchestrator(Orchestrator):
 
     def _fork(self, runtime, plan, log_path):
         try:
-            listener = listening_socket()
+            listener = listening_socket(self.worker_host)
         except OSError as exc:
             raise Unavailable(f"Cannot open a socket for worker {plan['name']}: {exc}") from exc
         ours, theirs = socket.socketpair()
@@ -266,7 +271,8 @@ class LocalOrchestrator(Orchestrator):
         finally:
             listener.close()
             theirs.close()
-        return WorkerProcess(pid, pidfd, f"http://127.0.0.1:{port}", log_path, ours)
+        host = f"[{self.worker_host}]" if ":" in self.worker_host else self.worker_host
+        return WorkerProcess(pid, pidfd, f"http://{host}:{port}", log_path, ours)
 
     def _executable(self, runtime):
         return self.node if runtime == images.NODEJS else self.python

@@ -4,9 +4,10 @@ socket on which it is bound to a function.
 A worker starts idle: confined, but still root and not serving. It says ``ready`` on its bind
 socket; :meth:`WorkerProcess.bind` sends it the function's uid, and it then serves.
 
-Socket activation: the driver binds 127.0.0.1:0 and hands the listening socket to the worker
-(through the zygote), so there is no port race, requests sent while the worker boots wait in
-the backlog, and the worker serves the host's loopback even from an empty network namespace.
+Socket activation: the driver binds ``<worker host>:0`` (127.0.0.1 unless ``[local]
+worker_host`` says otherwise) and hands the listening socket to the worker (through the
+zygote), so there is no port race, requests sent while the worker boots wait in the backlog,
+and the worker serves the host's address even from an empty network namespace.
 The driver closes its own copy at once. Because ``connect()`` then succeeds only while the
 worker lives, readiness also watches the worker's pidfd (readable once it has exited).
 
@@ -36,10 +37,11 @@ EXIT_POLL = 0.005
 PING_ATTEMPT_TIMEOUT = 1.0
 
 
-def listening_socket():
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def listening_socket(host="127.0.0.1"):
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                             socket.SOCK_STREAM)
     try:
-        listener.bind(("127.0.0.1", 0))
+        listener.bind((host, 0))
         listener.listen(128)
     except OSError:
         listener.close()
