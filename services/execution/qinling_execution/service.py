@@ -104,7 +104,7 @@ class ExecutionService(ServesMetrics):
 
     @timer(interval=sweeper.SWEEP_INTERVAL)
     def sweep_executions(self):
-        sweeper.sweep(self.db, self.execution_queue)
+        sweeper.sweep(self.db, self.execution_queue, self.orchestrator, self.active_runs)
 
     @rpc
     def check_images(self):

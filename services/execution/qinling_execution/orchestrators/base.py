@@ -56,6 +56,10 @@ execution and function ids, whose arguments are the execution's input (``image_a
   fails (the run may be retried: it attaches to what is left).
 - ``cancel_image`` kills the container of a running execution (``True`` when there was one);
   its ``run_image`` then returns.
+- ``image_executions`` lists the executions that have a container there now (running or
+  ended), and ``remove_image`` kills and removes one (idempotent): the execution service
+  removes what no run will collect, e.g. the container of a synchronous execution whose
+  service was killed (``image_reaping``).
 
 Drivers are built from a plain settings dict (``from_settings``); they never read global config.
 """
@@ -175,6 +179,14 @@ class Orchestrator(abc.ABC):
     @abc.abstractmethod
     def cancel_image(self, execution_id: str) -> bool:
         """Kill the container of ``execution_id``; ``True`` when it was running."""
+
+    @abc.abstractmethod
+    def image_executions(self) -> list[str]:
+        """Ids of the executions whose container is there now (empty without an engine)."""
+
+    @abc.abstractmethod
+    def remove_image(self, execution_id: str) -> None:
+        """Kill and remove the container of ``execution_id`` if there is one."""
 
     @abc.abstractmethod
     def probe(self) -> dict:

@@ -147,6 +147,15 @@ class FakeOrchestrator(Orchestrator):
         container.killed.set()
         return True
 
+    def image_executions(self):
+        return list(self.containers)
+
+    def remove_image(self, execution_id):
+        self.calls.append(("remove_image", (execution_id,)))
+        container = self.containers.pop(execution_id, None)
+        if container is not None:
+            container.killed.set()
+
     def probe(self):
         return {"driver": "fake", "isolation": [], "workers": len(self.workers)}
 

@@ -123,5 +123,14 @@ class ImageContract:
         assert "exited with status 137" in outcome["output"]
         assert self.containers_of(orchestrator, run.execution_id) == []
 
+    def test_containers_there_are_listed_and_removed(self, orchestrator, image):
+        run = self.image_run(image, "sleep", "30", timeout=60)
+        self.leave_running(orchestrator, run)
+        assert run.execution_id in orchestrator.image_executions()
+        orchestrator.remove_image(run.execution_id)
+        orchestrator.remove_image(run.execution_id)  # idempotent
+        assert run.execution_id not in orchestrator.image_executions()
+        assert self.containers_of(orchestrator, run.execution_id) == []
+
     def test_cancel_of_nothing_running_is_false(self, orchestrator):
         assert orchestrator.cancel_image("exec-never-ran") is False

@@ -166,3 +166,28 @@ def test_cancelling_a_running_image_execution_kills_its_container(session, ports
     assert ports.orchestrator.containers == {}
     assert service.get_execution_log(execution["id"]) == "sleep\n4\n"
     assert execution["id"] not in active_runs
+
+
+def test_the_sweep_removes_the_containers_of_ended_executions_only(service, function, ports):
+    fake = ports.orchestrator
+    ended = service.create_execution({"function_id": "f1"})
+    running, _ = submit(service)
+    for execution_id in (ended["id"], running["id"], "another-deployments"):
+        fake.leave_container(ImageRun(
+            execution_id=execution_id, function_id="f1", image=IMAGE, args=("sleep", "60"),
+            cpu=100, memory_size=33554432, timeout=60))
+    service.sweep_executions()
+    assert sorted(fake.containers) == sorted([running["id"], "another-deployments"])
+    assert ("remove_image", (ended["id"],)) in fake.calls
+
+
+def test_the_sweep_leaves_the_container_of_a_run_it_has(session, ports, functions, function):
+    active_runs = ActiveRuns()
+    service = make_service(session, ports, functions, active_runs=active_runs)
+    execution = service.create_execution({"function_id": "f1"})
+    ports.orchestrator.leave_container(ImageRun(
+        execution_id=execution["id"], function_id="f1", image=IMAGE, args=(), cpu=100,
+        memory_size=33554432, timeout=5))
+    active_runs.start(execution["id"], "container-engine")
+    service.sweep_executions()
+    assert list(ports.orchestrator.containers) == [execution["id"]]

@@ -96,6 +96,22 @@ class Containers:
             return False
         return True
 
+    def executions(self):
+        """Ids of the executions with a container on the engine (none without an engine)."""
+        if not self.url:
+            return []
+        with _engine_errors(self.url):
+            found = self.client().api.containers(all=True, filters={"label": LABEL_EXECUTION})
+        return [container["Labels"][LABEL_EXECUTION] for container in found]
+
+    def remove(self, execution_id):
+        """Kill and remove the container of ``execution_id`` if there is one."""
+        with _engine_errors(self.url):
+            try:
+                self.client().api.remove_container(container_name(execution_id), force=True)
+            except NotFound:
+                pass
+
     def _container(self, client, run):
         """The container of ``run``: made now, or the one a previous delivery left; or the
         outcome of a run that cannot have one."""

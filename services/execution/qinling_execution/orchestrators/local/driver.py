@@ -188,6 +188,12 @@ class LocalOrchestrator(Orchestrator):
     def cancel_image(self, execution_id):
         return self.containers.cancel(execution_id)
 
+    def image_executions(self):
+        return self.containers.executions()
+
+    def remove_image(self, execution_id):
+        self.containers.remove(execution_id)
+
     def probe(self):
         with self._lock:
             count = len(self._workers)
