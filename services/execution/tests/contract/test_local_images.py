@@ -71,6 +71,17 @@ class TestLocalImages(ImageContract):
                                             LABEL_FUNCTION: "fn-1"}
         assert seen["Config"]["Cmd"] == ["sleep", "30"]
 
+    def test_runs_wait_side_by_side_under_eventlet(self, orchestrator, image):
+        """The SDK's requests are green: eight 2-second runs take about 2 s, not 16."""
+        started = time.monotonic()
+        runs = [self.image_run(image, "sleep", "2", str(n)) for n in range(8)]
+        threads = [eventlet.spawn(orchestrator.run_image, run) for run in runs]
+        outcomes = [thread.wait() for thread in threads]
+        assert time.monotonic() - started < 8
+        assert [o["logs"] for o in outcomes] == [f"sleep\n2\n{n}\n" for n in range(8)]
+        assert all(o["success"] for o in outcomes)
+        assert all(self.containers_of(orchestrator, r.execution_id) == [] for r in runs)
+
     def test_a_container_that_cannot_start_fails_clearly(self, orchestrator, image):
         run = self.image_run(image)
         outcome = orchestrator.run_image(
