@@ -104,6 +104,7 @@ def test_without_an_engine_configured_image_functions_are_refused(tmp_path, host
         with pytest.raises(InvalidInput):
             orchestrator.run_image(TestLocalImages.image_run("any"))
         assert orchestrator.cancel_image("exec-1") is False
+        assert orchestrator.image_executions() == []
     finally:
         orchestrator.close()
 
@@ -118,5 +119,6 @@ def test_an_engine_that_does_not_answer_is_named(tmp_path, host_facts):  # noqa:
                                       f"answers at {url} ([local] container_engine).")
         with pytest.raises(Unavailable, match=f"The container engine at {url} failed"):
             orchestrator.run_image(TestLocalImages.image_run("any"))
+        assert orchestrator.image_executions() == []  # nothing to reap there
     finally:
         orchestrator.close()

@@ -97,11 +97,17 @@ class Containers:
         return True
 
     def executions(self):
-        """Ids of the executions with a container on the engine (none without an engine)."""
+        """Ids of the executions with a container on the engine (none when no engine is
+        configured or answers: then there is nothing to remove either)."""
         if not self.url:
             return []
-        with _engine_errors(self.url):
-            found = self.client().api.containers(all=True, filters={"label": LABEL_EXECUTION})
+        try:
+            with _engine_errors(self.url):
+                found = self.client().api.containers(all=True,
+                                                     filters={"label": LABEL_EXECUTION})
+        except Unavailable as exc:
+            LOG.debug("no containers listed: %s", exc)
+            return []
         return [container["Labels"][LABEL_EXECUTION] for container in found]
 
     def remove(self, execution_id):
