@@ -34,14 +34,18 @@ class TestLocalImages(ImageContract):
     @pytest.fixture
     def orchestrator(self, tmp_path, host_facts, docker_engine):  # noqa: F811
         orchestrator = local_orchestrator(tmp_path, host_facts, docker_engine)
+        self.left = []
         yield orchestrator
         orchestrator.close()
+        for name in self.left:  # left by a test that failed before they were collected
+            subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
 
     @pytest.fixture
     def image(self, args_image):  # noqa: F811
         return args_image
 
     def leave_running(self, orchestrator, run):
+        self.left.append(container_name(run.execution_id))
         docker("run", "-d", "--name", container_name(run.execution_id),
                "--label", f"{LABEL_EXECUTION}={run.execution_id}", run.image, *run.args)
 
