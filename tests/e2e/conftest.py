@@ -3,6 +3,8 @@ import pytest
 
 from qinling_testing.api_client import ApiClient
 from qinling_testing.cli import Cli
+from qinling_testing.container_images import args_image  # noqa: F401 - a fixture
+from qinling_testing.docker_engine import docker_engine  # noqa: F401 - a fixture
 from qinling_testing.platform import healthy_platform
 
 

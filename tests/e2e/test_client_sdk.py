@@ -198,7 +198,7 @@ def test_execution_calls(sdk, hello_function_id):
     assert missing.value.details == f"Execution not found [id={done.id}]"
 
 
-def test_an_image_function_is_not_downloaded(sdk):
+def test_an_image_function_is_not_downloaded(sdk, docker_engine):
     function = sdk.functions.create({"source": "image", "image": "alpine"}, name="sdk-image")
     assert function.code == {"source": "image", "image": "alpine"}
     with pytest.raises(client_errors.HTTPMethodNotAllowed) as refused:

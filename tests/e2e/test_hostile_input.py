@@ -187,7 +187,8 @@ def test_deep_json_in_a_function_code_is_a_400(api, runtime_id, healthy_afterwar
         "faultstring": f"Invalid code: JSON nesting too deep (max {jsontext.MAX_DEPTH})."}
 
 
-def test_a_lone_surrogate_past_the_gateway_is_a_400(platform, runtime_id, healthy_afterwards):
+def test_a_lone_surrogate_past_the_gateway_is_a_400(platform, runtime_id, healthy_afterwards,
+                                                    docker_engine):
     """A form field decoded with a charset that yields a lone surrogate reaches the function
     service, whose database layer refuses it (``qinling_nameko.storable_text``)."""
     code = form_part("code", b'{"source": "image", "image": "i"}')[:-len(b"--b--\r\n")]

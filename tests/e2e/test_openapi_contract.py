@@ -49,7 +49,7 @@ def test_discovery_and_faults(check):
     check("DELETE", "/v1/aliases/nope", "/v1/aliases/{name}", 404)
 
 
-def test_runtimes_functions_and_versions(check, api, runtime_id):
+def test_runtimes_functions_and_versions(check, api, runtime_id, docker_engine):
     runtime = f"/v1/runtimes/{runtime_id}"
     check("GET", "/v1/runtimes", "/v1/runtimes", 200)
     check("GET", runtime, "/v1/runtimes/{id}", 200)

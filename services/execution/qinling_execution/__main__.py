@@ -56,6 +56,7 @@ def local_settings(conf):
         "node_executable": conf.local.node_executable,
         "require_isolation": conf.local.require_isolation,
         "allow_network": conf.local.allow_network,
+        "container_engine": conf.local.container_engine,
         "max_unpacked_size": conf.storage.max_unpacked_size,
         "worker_host": worker_host(conf.local.worker_host),
     }

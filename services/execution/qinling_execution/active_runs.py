@@ -2,12 +2,15 @@
 right worker.
 
 A cancel is broadcast to every replica; the one running the execution asks its worker to stop
-it (``cancellation``). A cancel that arrives before the run reached a worker (a cold start under
+it, or kills its container (an image function's run, kept here as :data:`ON_CONTAINER_ENGINE`
+instead of a worker URL: ``cancellation``). A cancel that arrives before the run reached a worker (a cold start under
 way) is remembered, and the run is not started.
 """
 import collections
 
 from nameko.extensions import DependencyProvider
+
+ON_CONTAINER_ENGINE = "container-engine"  # where an image function's run is (not a URL)
 
 
 class ActiveRuns:

@@ -18,7 +18,8 @@ from qinling_shared.exceptions import Conflict, Unavailable
 from qinling_shared.start_by import Verdict
 from qinling_shared.status import ExecutionStatus
 
-from qinling_execution import listings, outcomes, replays, requests_rules, runs, targets
+from qinling_execution import image_runs, listings, outcomes, replays, requests_rules, runs
+from qinling_execution import targets
 from qinling_execution import transitions
 from qinling_execution.cancellation import EXECUTION_CANCELLED
 from qinling_execution.models import Execution
@@ -56,6 +57,7 @@ def create_execution(values, idempotency_key, caller, *, session, function, cach
         clean["function_version"] = target["function_version"]
     spec = targets.runnable_spec(clean["function_id"], clean["function_version"], caller,
                                  caches, function, session)
+    image_runs.check(spec, placement.orchestrator)
     execution, created = _accept(session, caller, clean, spec, key, request_key)
     if not created:  # another request with the same key committed first
         return execution.to_dict()

@@ -7,13 +7,14 @@ becomes an outcome (``outcomes``): the execution is recorded either way. A worke
 (e.g. a function killed it) is dropped as soon as a run finds it so: a run it refused goes to
 a new worker, and a run it lost is recorded ``failed`` (``outcomes.worker_died``). The worker
 an asynchronous run goes to is written on its row before the run is sent, so that a later
-take of its message asks that worker first (``recalls``).
+take of its message asks that worker first (``recalls``). Image functions run as containers
+of the orchestrator instead (``image_runs``).
 """
 import logging
 
 from qinling_shared.exceptions import InvalidInput, QinlingError, Unavailable
 
-from qinling_execution import openstack_access, outcomes, targets, transitions
+from qinling_execution import image_runs, openstack_access, outcomes, targets, transitions
 from qinling_execution.models import Execution
 
 LOG = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ def attempt(execution, spec, caller, *, session, caches, function, storage, plac
         if spec is None:
             spec = targets.spec(execution.function_id, execution.function_version, None,
                                 caches, function)
+        if image_runs.is_image(spec):
+            return spec, image_runs.run(execution, spec, session, placement.orchestrator,
+                                        active_runs)
         _check_runnable(spec)
         runtime = targets.runtime_view(spec["runtime_id"], caller, caches, session)
         openstack = openstack_access.for_run(keystone, execution, caller)

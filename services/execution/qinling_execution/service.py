@@ -91,7 +91,8 @@ class ExecutionService(ServesMetrics):
     @event_handler("execution", cancellation.EXECUTION_CANCELLED, handler_type=BROADCAST,
                    reliable_delivery=False)
     def on_execution_cancelled(self, payload):
-        cancellation.stop_run(payload["id"], self.active_runs, self.worker_client)
+        cancellation.stop_run(payload["id"], self.active_runs, self.worker_client,
+                              self.orchestrator)
 
     @consume_executions
     def run_queued(self, body):
@@ -103,7 +104,13 @@ class ExecutionService(ServesMetrics):
 
     @timer(interval=sweeper.SWEEP_INTERVAL)
     def sweep_executions(self):
-        sweeper.sweep(self.db, self.execution_queue)
+        sweeper.sweep(self.db, self.execution_queue, self.orchestrator, self.active_runs)
+
+    @rpc
+    def check_images(self):
+        """``None`` when image functions can run here; else ``InvalidInput`` naming what is
+        missing (the function service's check of a new image function)."""
+        self.orchestrator.check_images()
 
     # -- runtimes -------------------------------------------------------------------------
 

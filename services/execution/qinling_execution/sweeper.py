@@ -1,13 +1,13 @@
 """The sweeper (handler of a timer): queues again the asynchronous executions whose message was
-never confirmed, and ends the synchronous ones left running past their deadline by a replica
-that stopped."""
+never confirmed, ends the synchronous ones left running past their deadline by a replica
+that stopped, and removes the containers of ended executions (``image_reaping``)."""
 import datetime
 import logging
 
 from qinling_shared import clock
 from qinling_shared.status import ExecutionStatus
 
-from qinling_execution import outcomes, transitions
+from qinling_execution import image_reaping, outcomes, transitions
 
 LOG = logging.getLogger(__name__)
 UNQUEUED_GRACE = 30.0   # s an accepted asynchronous execution may stay unqueued
@@ -15,7 +15,7 @@ SWEEP_INTERVAL = 10.0   # s between sweeps
 STOPPED_REASON = "The execution service running it stopped before it ended.\n"
 
 
-def sweep(session, execution_queue):
+def sweep(session, execution_queue, orchestrator, active_runs):
     now = clock.utcnow()
     for execution_id in transitions.unqueued(
             session, now - datetime.timedelta(seconds=UNQUEUED_GRACE)):
@@ -27,3 +27,7 @@ def sweep(session, execution_queue):
         transitions.finish(session, execution_id, ExecutionStatus.ERROR,
                            {"output": outcomes.FAILED_MESSAGE, "duration": None},
                            STOPPED_REASON)
+    try:
+        image_reaping.reap(session, orchestrator, active_runs)
+    except Exception:  # noqa: B902 - e.g. the container engine is down: next sweep
+        LOG.exception("the containers of ended executions could not be removed")

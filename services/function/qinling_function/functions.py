@@ -51,6 +51,8 @@ def new_columns(values, package, limits, storage, execution):
         runtime = execution.get_runtime(clean["runtime_id"])
         if runtime["status"] != RuntimeStatus.AVAILABLE:
             raise InvalidInput(f"Runtime {clean['runtime_id']} is not available.")
+    if clean["code"]["source"] == "image":
+        execution.check_images()  # InvalidInput when none of its orchestrator can run them
     rules.check_package(clean["code"], package)
     if package is not None:
         clean.update(code={**clean["code"], "md5sum": package["md5sum"]},

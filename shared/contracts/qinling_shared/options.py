@@ -244,7 +244,13 @@ local_opts = [
                      "False: run with what can be enforced, and log what cannot."),
     cfg.BoolOpt("allow_network", default=False,
                 help="Let functions open network connections. False: each worker's runtime "
-                     "runs in an empty network namespace (loopback only)."),
+                     "runs in an empty network namespace (loopback only), and image functions' "
+                     "containers have no network."),
+    cfg.StrOpt("container_engine", default="unix:///var/run/docker.sock",
+               help="Docker Engine API the local orchestrator runs image functions on "
+                    "(code.source = image), one container per execution: "
+                    "unix:///path/to/docker.sock or tcp://host:port. Empty: image functions "
+                    "are refused (400)."),
     cfg.StrOpt("worker_host", default="127.0.0.1",
                help="Address the local workers listen on. Every execution replica must reach "
                     "it: the worker map holds the workers' URLs, and a replica that takes over "

@@ -35,6 +35,32 @@ Rules every driver keeps:
   started is ``Unavailable``, a missing pool is ``NotFound``, a name taken by another
   function's worker is ``Conflict``; binding an unknown or stopped worker is ``NotFound``.
 
+Image functions (``code.source = image``) run on the driver too, without workers: each
+execution is one container of the function's image (a Kubernetes pod; for the local driver a
+container on the local Docker Engine), named ``qinling-<execution id>`` and labelled with the
+execution and function ids, whose arguments are the execution's input (``image_args``):
+
+- ``check_images`` answers whether this driver can run them now: ``InvalidInput`` naming what
+  is missing (no container engine configured, or none answers), so that a function or an
+  execution is refused with a 400 before anything is accepted.
+- ``run_image`` runs an :class:`ImageRun` once and returns its **outcome**, in the worker's
+  shape (``{output, success, duration, logs}``, the rules of ``image_outcomes``): the
+  container gets the run's memory (no swap), cpu and a pids limit, no new privileges and no
+  capabilities; it is killed at the run's timeout; its stdout and stderr are the logs; it is
+  removed once its outcome is collected, whatever happened (unless the service is stopping:
+  then it is left for a redelivery). An image the engine does not have is pulled first; one
+  that cannot be had is a ``failed`` outcome saying so. It is idempotent by execution id: when
+  the container ``qinling-<execution id>`` is already there (a delivery of the execution that
+  died), it is attached to (awaited, or its ended state collected), never started twice.
+  ``InvalidInput`` when the driver has no container engine, ``Unavailable`` when the engine
+  fails (the run may be retried: it attaches to what is left).
+- ``cancel_image`` kills the container of a running execution (``True`` when there was one);
+  its ``run_image`` then returns.
+- ``image_executions`` lists the executions that have a container there now (running or
+  ended), and ``remove_image`` kills and removes one (idempotent): the execution service
+  removes what no run will collect, e.g. the container of a synchronous execution whose
+  service was killed (``image_reaping``).
+
 Drivers are built from a plain settings dict (``from_settings``); they never read global config.
 """
 import abc
@@ -57,6 +83,24 @@ class Worker:
     @property
     def idle(self):
         return self.function_id is None
+
+
+@dataclass(frozen=True)
+class ImageRun:
+    """One run of an image function's execution: its container's image, arguments and
+    limits (``cpu`` in millicpu, ``memory_size`` in bytes, ``timeout`` in seconds)."""
+    execution_id: str
+    function_id: str
+    image: str
+    args: tuple[str, ...]
+    cpu: int
+    memory_size: int
+    timeout: float
+
+
+def container_name(execution_id):
+    """The name of the container of an execution of an image function."""
+    return f"qinling-{execution_id}"
 
 
 @dataclass(frozen=True)
@@ -122,6 +166,27 @@ class Orchestrator(abc.ABC):
         call to the worker): asked when a run could not reach its worker or lost it. A worker
         whose server died may take ``grace`` seconds to be gone as a whole."""
         return any(worker.name == name for worker in self.list_workers())
+
+    @abc.abstractmethod
+    def check_images(self) -> None:
+        """Return when this driver can run image functions now; else ``InvalidInput`` whose
+        text names what is missing."""
+
+    @abc.abstractmethod
+    def run_image(self, run: ImageRun) -> dict:
+        """Run (or attach to) the container of ``run``; its outcome once it ended."""
+
+    @abc.abstractmethod
+    def cancel_image(self, execution_id: str) -> bool:
+        """Kill the container of ``execution_id``; ``True`` when it was running."""
+
+    @abc.abstractmethod
+    def image_executions(self) -> list[str]:
+        """Ids of the executions whose container is there now (empty without an engine)."""
+
+    @abc.abstractmethod
+    def remove_image(self, execution_id: str) -> None:
+        """Kill and remove the container of ``execution_id`` if there is one."""
 
     @abc.abstractmethod
     def probe(self) -> dict:

@@ -1,8 +1,9 @@
 import pytest
+from image_contract import ImageContract
 from orchestrator_contract import IMAGE, OrchestratorContract
 
-from qinling_execution.orchestrators.fake import FakeOrchestrator
-from qinling_shared.exceptions import Unavailable
+from qinling_execution.orchestrators.fake import LOCAL_IMAGES, FakeOrchestrator
+from qinling_shared.exceptions import InvalidInput, Unavailable
 
 
 class TestFakeOrchestrator(OrchestratorContract):
@@ -35,3 +36,26 @@ class TestFakeOrchestrator(OrchestratorContract):
             self.start(orchestrator)
         assert orchestrator.list_workers() == []
         assert self.start(orchestrator).name == "w-1"
+
+
+class TestFakeImages(ImageContract):
+    @pytest.fixture
+    def orchestrator(self):
+        return FakeOrchestrator()
+
+    @pytest.fixture
+    def image(self):
+        return LOCAL_IMAGES[0]
+
+    def leave_running(self, orchestrator, run):
+        orchestrator.leave_container(run)
+
+    def containers_of(self, orchestrator, execution_id):
+        return [execution_id] if execution_id in orchestrator.containers else []
+
+    def test_without_an_engine_image_functions_are_refused(self):
+        orchestrator = FakeOrchestrator(container_engine=False)
+        with pytest.raises(InvalidInput, match="need a container engine"):
+            orchestrator.check_images()
+        with pytest.raises(InvalidInput, match="need a container engine"):
+            orchestrator.run_image(self.image_run(LOCAL_IMAGES[0]))

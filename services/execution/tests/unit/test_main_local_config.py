@@ -33,6 +33,7 @@ def test_local_options_are_passed(tmp_path):
                      "runtimes_dir": "/srv/qinling/runtimes", "worker_start_timeout": 3,
                      "python_executable": "", "node_executable": "/usr/bin/node",
                      "require_isolation": True, "allow_network": False,
+                     "container_engine": "unix:///var/run/docker.sock",
                      "max_unpacked_size": 512 * 1024 * 1024, "worker_host": "127.0.0.1"}
 
 
@@ -40,6 +41,10 @@ def test_an_empty_worker_host_is_the_address_of_this_hosts_name(tmp_path):
     assert settings(tmp_path, "worker_host =\n")["worker_host"] == socket.gethostbyname(
         socket.gethostname())
     assert settings(tmp_path, "worker_host = 10.1.2.3\n")["worker_host"] == "10.1.2.3"
+
+
+def test_the_container_engine_may_be_turned_off(tmp_path):
+    assert settings(tmp_path, "container_engine =\n")["container_engine"] == ""
 
 
 def test_the_unpacked_size_bound_of_uploads_bounds_worker_caches_too(tmp_path):

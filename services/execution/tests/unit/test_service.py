@@ -183,13 +183,6 @@ def test_list_refuses_a_bad_query(service, bad, message):
         service.list_executions(bad)
 
 
-def test_image_function_fails_clearly(service, runtime, functions):
-    functions.add(spec(source="image"))
-    execution = service.create_execution({"function_id": "f1"})
-    assert execution["status"] == "error"
-    assert "not supported" in service.get_execution_log(execution["id"])
-
-
 def test_workers_of_a_function_are_listed(service, admin, runtime, functions):
     functions.add(spec(runtime_id=runtime["id"]))
     service.create_execution({"function_id": "f1"})

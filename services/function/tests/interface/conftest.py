@@ -26,6 +26,10 @@ class StubExecution:
         return {"id": "r1", "status": "available"}
 
     @rpc
+    def check_images(self):
+        return None
+
+    @rpc
     def forget_function(self, function_id):
         StubExecution.forgotten.append(function_id)
 

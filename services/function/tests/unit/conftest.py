@@ -65,9 +65,17 @@ class FakeStorage:
 
 
 class FakeExecution:
+    """``images = False``: its orchestrator cannot run image functions."""
+
     def __init__(self):
         self.runtimes = {"r1": "available", "r2": "error"}
         self.forgotten = []
+        self.images = True
+
+    def check_images(self):
+        if not self.images:
+            raise InvalidInput("Image functions need a container engine: none answers at "
+                               "unix:///var/run/docker.sock ([local] container_engine).")
 
     def get_runtime(self, runtime_id):
         if runtime_id not in self.runtimes:

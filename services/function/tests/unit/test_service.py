@@ -108,5 +108,25 @@ def test_image_function_cannot_be_downloaded(service):
     assert str(err.value) == "Download image function is not allowed."
 
 
+def test_an_image_function_needs_no_runtime(service):
+    fn = service.create_function({"code": '{"source": "image", "image": "alpine"}'}, None)
+    assert (fn["runtime_id"], fn["entry"], fn["code"]) == (
+        None, None, {"source": "image", "image": "alpine"})
+
+
+def test_an_image_function_is_refused_where_none_can_run(service, execution, session):
+    execution.images = False
+    with pytest.raises(InvalidInput) as err:
+        service.create_function({"code": '{"source": "image", "image": "alpine"}'}, None)
+    assert str(err.value) == ("Image functions need a container engine: none answers at "
+                              "unix:///var/run/docker.sock ([local] container_engine).")
+    assert service.list_functions() == []
+
+
+def test_package_functions_do_not_ask_for_a_container_engine(package_function, execution):
+    execution.images = False
+    assert package_function()["code"]["source"] == "package"
+
+
 def test_ping_answers_pong(service):
     assert service.ping() == {"service": "function", "status": "ok"}

@@ -17,6 +17,9 @@ workers linger ``ORPHAN_LINGER`` seconds as orphans (they finish the runs they h
 their outcomes, then end), and the service started again removes what is left after that time
 (``workspace``): runs are idempotent by execution id at the worker (``POST /outcome``).
 
+Image functions run as containers on the local Docker Engine (``containers.py``), not as
+workers.
+
 Idle workers (the execution service's warm pool) are confined but still root and not
 serving; binding one to a function hands it the function's uid (and its package cache and
 cgroup), and it serves at once, with no new process. A runtime pool is the runtime's image,
@@ -35,6 +38,7 @@ from qinling_shared.exceptions import Conflict, NotFound, Unavailable
 
 from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker, check_worker_name
 from qinling_execution.orchestrators.local import capabilities, images
+from qinling_execution.orchestrators.local.containers import Containers
 from qinling_execution.orchestrators.local.process import WorkerProcess, listening_socket
 from qinling_execution.orchestrators.local.workspace import Workspace, closed_parent
 from qinling_execution.orchestrators.local.zygotes import Zygote, run_probe
@@ -59,12 +63,13 @@ class LocalOrchestrator(Orchestrator):
                  python_executable=None, node_executable=None, stop_grace=STOP_GRACE,
                  require_isolation=False, allow_network=False, worker_memory=WORKER_MEMORY,
                  worker_pids=WORKER_PIDS, facts=None, max_unpacked_size=None,
-                 orphan_linger=ORPHAN_LINGER, worker_host="127.0.0.1"):
+                 orphan_linger=ORPHAN_LINGER, worker_host="127.0.0.1", container_engine=""):
         """``runtimes_dir``: the folder of the runtime servers (``[local] runtimes_dir``;
         ``images.MissingRuntimes`` when they are not there). ``facts``: the host probe's output
         (default: probe now; tests pass their own). ``worker_host``: the address workers
         listen on, where every execution replica reaches them (their URLs are in the
-        worker map)."""
+        worker map). ``container_engine``: the Docker Engine API URL image functions run on
+        (empty: none)."""
         self.worker_host = worker_host
         self.runtime_dirs = images.runtime_dirs(runtimes_dir)
         state_dir = os.path.abspath(state_dir)
@@ -78,6 +83,7 @@ class LocalOrchestrator(Orchestrator):
         self.assessment = capabilities.assess(self.facts, allow_network)
         _log_assessment(self.assessment, self.facts)
         self.orphan_linger = orphan_linger
+        self.containers = Containers(container_engine, allow_network)
         self.workspace = Workspace(os.path.join(state_dir, "workers"), self.assessment.cgroup,
                                    worker_memory, worker_pids, orphan_linger)
         self.workers_dir = self.workspace.workers_dir
@@ -98,7 +104,7 @@ class LocalOrchestrator(Orchestrator):
         """Keys: ``state_dir`` and ``runtimes_dir`` (required), ``worker_start_timeout``,
         ``python_executable``, ``node_executable``, ``require_isolation``, ``allow_network``,
         ``max_unpacked_size`` (a package's largest unpacked size in a worker's cache),
-        ``worker_host``."""
+        ``worker_host``, ``container_engine``."""
         return cls(state_dir=settings["state_dir"], runtimes_dir=settings.get("runtimes_dir"),
                    worker_start_timeout=settings.get("worker_start_timeout")
                    or DEFAULT_START_TIMEOUT,
@@ -107,7 +113,8 @@ class LocalOrchestrator(Orchestrator):
                    require_isolation=bool(settings.get("require_isolation")),
                    allow_network=bool(settings.get("allow_network")),
                    max_unpacked_size=settings.get("max_unpacked_size") or None,
-                   worker_host=settings.get("worker_host") or "127.0.0.1")
+                   worker_host=settings.get("worker_host") or "127.0.0.1",
+                   container_engine=settings.get("container_engine") or "")
 
     def create_pool(self, runtime_id, image):
         images.local_runtime(image)
@@ -176,6 +183,21 @@ class LocalOrchestrator(Orchestrator):
             entry = self._workers.get(name)
         return entry is not None and not entry[1].exits_within(grace)
 
+    def check_images(self):
+        self.containers.check()
+
+    def run_image(self, run):
+        return self.containers.run(run)
+
+    def cancel_image(self, execution_id):
+        return self.containers.cancel(execution_id)
+
+    def image_executions(self):
+        return self.containers.executions()
+
+    def remove_image(self, execution_id):
+        self.containers.remove(execution_id)
+
     def probe(self):
         with self._lock:
             count = len(self._workers)
@@ -184,6 +206,7 @@ class LocalOrchestrator(Orchestrator):
                 "probe_error": self.facts.get("error"), "warnings": list(self.warnings),
                 "runtimes": {images.PYTHON3: self.python, images.NODEJS: self.node},
                 "runtime_dirs": dict(self.runtime_dirs),
+                "container_engine": self.containers.url or None,
                 "workers": count}
 
     def close(self):
