@@ -36,3 +36,8 @@ def rabbit_vhost():
     """A fresh RabbitMQ vhost for one test (``.transport_url``), deleted afterwards."""
     with RabbitVhost() as vhost:
         yield vhost
+
+
+# tests/compose (the container images and the Compose deployment) is a suite of its own in
+# make test, run after this one: `pytest tests` leaves it out
+collect_ignore = ["compose"]

@@ -13,6 +13,8 @@ import pytest
 
 from qinling_testing.api_client import ApiClient
 from qinling_testing.compose import REPO, ComposeProject, build_images
+from qinling_testing.container_images import args_image  # noqa: F401 - a fixture
+from qinling_testing.docker_engine import docker_engine  # noqa: F401 - a fixture
 from qinling_testing.packages import zip_package
 from qinling_testing.run_counter import SOURCE, RunCounter
 

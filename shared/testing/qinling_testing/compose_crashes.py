@@ -18,6 +18,7 @@ import types
 import requests
 
 HEALTH_DEADLINE = 120.0
+READY_FILE = "/tmp/qinling-ready"   # compose.yaml's QINLING_READY_FILE
 
 
 class CrashedPlatform:
@@ -28,6 +29,7 @@ class CrashedPlatform:
         self.rabbit = types.SimpleNamespace(
             transport_url=f"rabbit://qinling:qinling@{rabbitmq}:5672/")
         self.crashed = {}   # service -> (container, its restart count before)
+        self.killed = None  # the pid killed last
 
     def kill(self, service, signum):
         container = self.project.containers(service)[0]
@@ -35,6 +37,7 @@ class CrashedPlatform:
         pid = self.project.main_pid(container)
         if service == "execution":
             pid = service_process(pid, "qinling-execution")
+        self.killed = pid
         os.kill(pid, signum)
 
     def start(self, service):
@@ -47,17 +50,16 @@ class CrashedPlatform:
             time.sleep(0.2)
 
     def _back(self, service, container, restarts):
-        if service == "execution":
-            return self._consumers("execution", "qinling-executions-run") == 2
+        if service == "execution":  # a new process, which made its ready file
+            try:
+                again = service_process(self.project.main_pid(container), "qinling-execution")
+            except LookupError:
+                return False
+            return again != self.killed and self.project.compose(
+                "exec", "-T", "--index", "1", "execution", "test", "-f", READY_FILE,
+                check=False).returncode == 0
         return self.project.restarts(container) > restarts and \
             self.project.inspect(container, "{{.State.Running}}") == "true"
-
-    def _consumers(self, service, queue):
-        try:
-            checks = requests.get(f"{self.url}/healthz", timeout=10).json()["checks"]
-        except (requests.RequestException, ValueError):
-            return 0
-        return checks.get(service, {}).get("consumers", {}).get(queue, 0)
 
     def wait_healthy(self, timeout):
         give_up = time.monotonic() + timeout
@@ -72,9 +74,10 @@ class CrashedPlatform:
 
 
 def service_process(pid, name):
-    """The descendant of ``pid`` whose command line runs ``name``."""
+    """The descendant of ``pid`` that runs the program ``name`` (its interpreter's first
+    argument, not an argument of the supervisor that starts it)."""
     for child in children(pid):
-        if any(part.endswith("/" + name) or part == name for part in cmdline(child)):
+        if any(part.endswith("/" + name) for part in cmdline(child)[:2]):
             return child
         try:
             return service_process(child, name)

@@ -1,0 +1,38 @@
+"""What ``make images`` builds: every image holds no build tools, no package or pip caches,
+no test code of Qinling's and no VCS data, and runs as an unprivileged user except the execution service,
+whose sandbox needs root (docs/deploy.md). Their sizes are printed (docs/deploy.md has them)."""
+import subprocess
+
+import pytest
+
+from qinling_testing.docker_engine import docker_client
+
+USERS = {"api": "qinling", "function": "qinling", "trigger": "qinling", "storage": "qinling",
+         "execution": "", "runtime-python3": "runtime", "runtime-nodejs": "runtime",
+         "rabbitmq": "rabbitmq", "postgresql": "postgres", "etcd": "etcd"}
+# what an image must not hold: each command prints what it finds
+LEFTOVERS = """
+for tool in gcc cc c++ g++ make cmake ld as git; do command -v $tool; done
+find / -xdev \\( -path /proc -o -path /sys \\) -prune -o \\( \\
+    -path '*/.cache/pip' -o -path /root/.cache -o -name '*.deb' -o -name .git \\
+    -o -path '/var/lib/apt/lists/*' -a ! -name partial -a ! -name lock \\
+    -o -type d -name tests -path '*/site-packages/qinling*' \\
+    -o -type d -name tests -path '/opt/*runtime*' \\
+    -o -type d -name '*.egg-info' -path '/src/*' -o -path '/src/*' \\) -print
+"""
+
+
+def docker(*args):
+    return subprocess.run([docker_client(), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_an_image_holds_only_what_it_runs(image_tag, name):
+    image = f"qinling/{name}:{image_tag}"
+    found = docker("run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", image, "-c",
+                   LEFTOVERS)
+    assert found.split() == [], f"{image} holds: {found}"
+    assert docker("image", "inspect", "-f", "{{.Config.User}}", image).strip() == USERS[name]
+    size = int(docker("image", "inspect", "-f", "{{.Size}}", image))
+    print(f"\n{image}: {size / 2**20:.0f} MiB")
