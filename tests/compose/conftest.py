@@ -15,8 +15,7 @@ from qinling_testing.api_client import ApiClient
 from qinling_testing.compose import REPO, ComposeProject, build_images
 from qinling_testing.container_images import args_image  # noqa: F401 - a fixture
 from qinling_testing.docker_engine import docker_engine  # noqa: F401 - a fixture
-from qinling_testing.packages import zip_package
-from qinling_testing.run_counter import SOURCE, RunCounter
+from qinling_testing import run_counter
 
 REPLICAS = ("execution=2", "trigger=2")
 
@@ -54,22 +53,12 @@ def api(deployment):
 def counter(deployment):
     """Counts the runs of ``counted_function``; functions reach it on the project's network."""
     address = deployment.gateway_ip()
-    counter = RunCounter(bind=address)
+    counter = run_counter.RunCounter(bind=address)
     yield counter
     counter.close()
 
 
 @pytest.fixture(scope="session")
 def counted_function(deployment, counter):
-    """A function of ``run_counter.SOURCE``, run once (``n`` -1) so that its workers and the
-    services' caches are warm."""
-    with ApiClient(deployment.api_url) as api:
-        runtime = api.create_runtime()
-        assert runtime.status_code == 201, runtime.text
-        api.wait_for_status(f"/v1/runtimes/{runtime.json()['id']}", {"available"})
-        function = api.create_function(runtime.json()["id"], name="counted",
-                                       package=zip_package({"main.py": SOURCE}))
-        assert function.status_code == 201, function.text
-        warm = api.execute(function.json()["id"], {"n": -1, "counter": counter.url})
-        assert warm.status_code == 201 and warm.json()["status"] == "success", warm.text
-        return function.json()["id"]
+    """A function of ``run_counter.SOURCE``, warm (``run_counter.counted_function``)."""
+    return run_counter.counted_function(deployment.api_url, counter)

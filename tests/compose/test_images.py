@@ -1,10 +1,12 @@
 """What ``make images`` builds: every image holds no build tools, no package or pip caches,
-no test code of Qinling's and no VCS data, and runs as an unprivileged user except the execution service,
-whose sandbox needs root (docs/deploy.md). Their sizes are printed (docs/deploy.md has them)."""
+no test code of Qinling's and no VCS data, and runs as an unprivileged user except the
+execution service, whose sandbox needs root (docs/deploy.md); a re-run with nothing changed
+makes the very same images. Their sizes are printed (docs/deploy.md has them)."""
 import subprocess
 
 import pytest
 
+from qinling_testing.compose import build_images
 from qinling_testing.docker_engine import docker_client
 
 USERS = {"api": "qinling", "function": "qinling", "trigger": "qinling", "storage": "qinling",
@@ -36,3 +38,16 @@ def test_an_image_holds_only_what_it_runs(image_tag, name):
     assert docker("image", "inspect", "-f", "{{.Config.User}}", image).strip() == USERS[name]
     size = int(docker("image", "inspect", "-f", "{{.Size}}", image))
     print(f"\n{image}: {size / 2**20:.0f} MiB")
+
+
+def image_ids(tag):
+    return {name: docker("image", "inspect", "-f", "{{.Id}}", f"qinling/{name}:{tag}").strip()
+            for name in USERS}
+
+
+def test_a_rebuild_with_nothing_changed_makes_the_same_images(image_tag, tmp_path):
+    before = image_ids(image_tag)
+    assert build_images(tmp_path / "again.log") == image_tag
+    assert image_ids(image_tag) == before
+    log = (tmp_path / "again.log").read_text()
+    assert "debootstrap skipped" in log and "steps from the build cache" in log

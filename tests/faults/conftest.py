@@ -3,9 +3,7 @@ function that reports each run to it, warm on the module's ``platform`` (each te
 starts its own platform, as the fault it injects needs it)."""
 import pytest
 
-from qinling_testing.api_client import ApiClient
-from qinling_testing.packages import zip_package
-from qinling_testing.run_counter import SOURCE, RunCounter
+from qinling_testing.run_counter import RunCounter, counted_function
 
 
 @pytest.fixture(scope="module")
@@ -17,19 +15,6 @@ def counter():
 
 @pytest.fixture(scope="module")
 def function_id(platform, counter):
-    """A function of ``run_counter.SOURCE``, run once (input ``n`` -1) so that a worker and
-    the services' caches are ready before the fault."""
-    api = ApiClient(platform.url)
-    try:
-        runtime = api.create_runtime()
-        assert runtime.status_code == 201, runtime.text
-        api.wait_for_status(f"/v1/runtimes/{runtime.json()['id']}", {"available"})
-        function = api.create_function(runtime.json()["id"], name="counted",
-                                       package=zip_package({"main.py": SOURCE}))
-        assert function.status_code == 201, function.text
-        warm = api.execute(function.json()["id"], {"n": -1, "counter": counter.url})
-        assert warm.status_code == 201, warm.text
-        assert warm.json()["status"] == "success", warm.json()
-    finally:
-        api.close()
-    return function.json()["id"]
+    """A function of ``run_counter.SOURCE``, warm on the module's platform
+    (``run_counter.counted_function``)."""
+    return counted_function(platform.url, counter)

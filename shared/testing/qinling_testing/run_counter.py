@@ -12,6 +12,9 @@ import collections
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from qinling_testing.api_client import ApiClient
+from qinling_testing.packages import zip_package
+
 SOURCE = '''\
 import urllib.request
 
@@ -49,3 +52,19 @@ class RunCounter:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def counted_function(url, counter):
+    """The id of a new function of :data:`SOURCE` on the platform at ``url``, run once (``n``
+    -1) so that a worker and the services' caches are ready before a fault."""
+    with ApiClient(url) as api:
+        runtime = api.create_runtime()
+        assert runtime.status_code == 201, runtime.text
+        api.wait_for_status(f"/v1/runtimes/{runtime.json()['id']}", {"available"})
+        function = api.create_function(runtime.json()["id"], name="counted",
+                                       package=zip_package({"main.py": SOURCE}))
+        assert function.status_code == 201, function.text
+        warm = api.execute(function.json()["id"], {"n": -1, "counter": counter.url})
+        assert warm.status_code == 201, warm.text
+        assert warm.json()["status"] == "success", warm.json()
+        return function.json()["id"]
