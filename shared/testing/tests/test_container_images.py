@@ -12,7 +12,8 @@ def run(image, *args):
 
 
 def test_the_engine_answers(docker_engine):  # noqa: F811
-    assert docker_engine == engine.ENGINE_URL and engine.answers()
+    assert docker_engine == engine.ENGINE_URL
+    assert subprocess.run([engine.docker_client(), "info"], capture_output=True).returncode == 0
     assert engine.ensure_running() == engine.ENGINE_URL  # at once, when it runs
 
 
