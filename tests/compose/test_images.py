@@ -9,9 +9,11 @@ import pytest
 from qinling_testing.compose import build_images
 from qinling_testing.docker_engine import docker_client
 
-USERS = {"api": "qinling", "function": "qinling", "trigger": "qinling", "storage": "qinling",
-         "execution": "", "runtime-python3": "runtime", "runtime-nodejs": "runtime",
-         "rabbitmq": "rabbitmq", "postgresql": "postgres", "etcd": "etcd"}
+# numeric, so that Kubernetes' runAsNonRoot can check them (k8s/)
+USERS = {"api": "10001:10001", "function": "10001:10001", "trigger": "10001:10001",
+         "storage": "10001:10001", "execution": "", "runtime-python3": "10002:10002",
+         "runtime-nodejs": "10002:10002", "rabbitmq": "10010:10010",
+         "postgresql": "10011:10011", "etcd": "10012:10012"}
 # what an image must not hold: each command prints what it finds
 LEFTOVERS = """
 for tool in gcc cc c++ g++ make cmake ld as git; do command -v $tool; done
