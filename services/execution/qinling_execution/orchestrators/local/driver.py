@@ -40,7 +40,7 @@ from qinling_execution.orchestrators.base import Orchestrator, PoolInfo, Worker,
 from qinling_execution.orchestrators.local import capabilities, images
 from qinling_execution.orchestrators.local.containers import Containers
 from qinling_execution.orchestrators.local.process import WorkerProcess, listening_socket
-from qinling_execution.orchestrators.local.workspace import Workspace, closed_parent
+from qinling_execution.orchestrators.local.workspace import Workspace
 from qinling_execution.orchestrators.local.zygotes import Zygote, run_probe
 
 LOG = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class LocalOrchestrator(Orchestrator):
         self.workspace = Workspace(os.path.join(state_dir, "workers"), self.assessment.cgroup,
                                    worker_memory, worker_pids, orphan_linger)
         self.workers_dir = self.workspace.workers_dir
-        self.warnings = _warnings(self.assessment, self.workers_dir)
+        self.warnings = self.workspace.warnings(self.assessment)
         for warning in self.warnings:
             LOG.warning("Local orchestrator: %s", warning)
         self._zygotes = {runtime: Zygote(runtime, self.python,
@@ -323,14 +323,6 @@ def _probe(python, state_dir):
     scratch = os.path.join(state_dir, "probe-root")
     os.makedirs(scratch, exist_ok=True)
     return run_probe(python, scratch)
-
-
-def _warnings(assessment, workers_dir):
-    closed = closed_parent(workers_dir) if assessment.fs != "pivot_root" else None
-    if closed is None or not assessment.switch_uid:
-        return []
-    return [f"{closed} is closed to other users (no o+x): workers running as a function's "
-            f"uid cannot reach their packages under {workers_dir} without a private root"]
 
 
 def _log_assessment(assessment, facts):

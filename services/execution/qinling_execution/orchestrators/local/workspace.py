@@ -48,6 +48,17 @@ class Workspace:
             self.parent.make()
             self.parent.enable_controllers()
 
+    def warnings(self, assessment):
+        """What keeps workers from their files under this workspace (``capabilities``'
+        ``assessment``): a closed parent folder, for workers of a function's uid without a
+        private root."""
+        closed = closed_parent(self.workers_dir) if assessment.fs != "pivot_root" else None
+        if closed is None or not assessment.switch_uid:
+            return []
+        return [f"{closed} is closed to other users (no o+x): workers running as a function's "
+                f"uid cannot reach their packages under {self.workers_dir} without a private "
+                "root"]
+
     def prepare(self, name):
         """Make the worker's directories and cgroup; returns ``(worker dir, cgroup plan)``."""
         worker_dir = os.path.join(self.workers_dir, name)
