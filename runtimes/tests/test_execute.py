@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from qinling_testing.runtime_servers import gone
 
 TIMEOUT = "Function execution timeout."
 RESOURCE = "Function execution failed because of too much resource consumption"
@@ -115,7 +114,7 @@ def test_timeout_kills_the_execution_and_the_worker_goes_on(worker, functions_pa
     assert result["output"] == TIMEOUT
     assert 1 <= result["duration"] < 3
     pid = int(result["logs"].split("pid ")[1].split()[0])
-    assert gone(pid)
+    assert worker.gone(pid)
     assert worker.execute(functions_package, "hello.main")["output"] == "Hello, World"
 
 
@@ -135,7 +134,7 @@ def test_processes_left_behind_are_killed_without_delaying_the_result(worker,
     result = worker.execute(functions_package, "failing.leaves_a_process", timeout=10)
     assert result["success"] is True
     assert result["duration"] < 5
-    assert gone(result["output"])
+    assert worker.gone(result["output"])
 
 
 def test_a_child_that_dies_while_its_processes_hold_the_pipe_fails_at_once(worker,

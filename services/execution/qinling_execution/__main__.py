@@ -16,9 +16,6 @@ from qinling_nameko import service_main  # noqa: E402
 from qinling_shared import config, config_checks  # noqa: E402
 
 
-KUBERNETES_KEYS = ("kube_host", "use_api_certificate", "ssl_ca_cert", "cert_file", "key_file",
-                   "namespace", "replicas")
-
 
 def extra_config(conf):
     """The execution service's part of the container config, from ``qinling.conf``;
@@ -27,8 +24,7 @@ def extra_config(conf):
     etcd = config.etcd_settings(conf)
     config_checks.check_etcd(etcd)
     if conf.engine.orchestrator == "kubernetes":
-        orchestrator = {key: getattr(conf.kubernetes, key) for key in KUBERNETES_KEYS}
-        kubernetes_settings.check(orchestrator)
+        orchestrator = kubernetes_settings.checked(conf)
     else:
         orchestrator = local_settings(conf)
     return {

@@ -5,6 +5,7 @@ from qinling_shared import versions
 from qinling_shared.exceptions import InvalidInput
 
 from qinling_execution import requests_rules, targets
+from qinling_execution.orchestrators import Limits
 
 SCALABLE_SOURCES = ("package", "swift")
 
@@ -28,7 +29,8 @@ def scale_up(function_id, version, count, caller, *, session, caches, function, 
     if spec["code"]["source"] not in SCALABLE_SOURCES:
         raise InvalidInput(f"{spec['code']['source']} functions have no workers to scale.")
     runtime = targets.runtime_view(spec["runtime_id"], caller, caches, session)
-    return [worker.name for worker in placement.scale_up(runtime, function_id, version, count)]
+    started = placement.scale_up(runtime, function_id, version, Limits.of(spec), count)
+    return [worker.name for worker in started]
 
 
 def scale_down(function_id, version, count, caller, *, caches, function, placement):

@@ -48,9 +48,10 @@ class Placement:
     # -- the hot path ---------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def worker_for(self, runtime, function_id, version):
-        """Yield a worker for one run; counts it in the worker's load until the block ends."""
-        worker = self._acquire(runtime, function_id, version)
+    def worker_for(self, runtime, function_id, version, limits):
+        """Yield a worker for one run; counts it in the worker's load until the block ends.
+        ``limits``: the function's (``orchestrators.Limits``), for a worker started for it."""
+        worker = self._acquire(runtime, function_id, version, limits)
         try:
             yield worker
         finally:
@@ -70,7 +71,7 @@ class Placement:
     def workers(self, function_id, version):
         return list(self._workers.get((function_id, version), {}).values())
 
-    def _acquire(self, runtime, function_id, version):
+    def _acquire(self, runtime, function_id, version, limits):
         key = (function_id, version)
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
@@ -80,7 +81,8 @@ class Placement:
                 missing = scaling.workers_to_add(running + self._waiting[key], len(workers),
                                                  self.policy)
                 if missing:
-                    started = self._start(runtime, key, missing, required=not workers)
+                    started = self._start(runtime, key, limits, missing,
+                                          required=not workers)
                     metrics.cold_starts(runtime["id"], len(started))
                     workers = self._workers.setdefault(key, {})  # dropped meanwhile?
                 if not workers:
@@ -102,11 +104,11 @@ class Placement:
 
     # -- scaling --------------------------------------------------------------------------
 
-    def scale_up(self, runtime, function_id, version, count):
+    def scale_up(self, runtime, function_id, version, limits, count):
         """Add ``count`` workers to the function version (admin ``scale_up``); the new ones."""
         key = (function_id, version)
         with self._lock(key):
-            return self._start(runtime, key, count, required=True)
+            return self._start(runtime, key, limits, count, required=True)
 
     def scale_down(self, function_id, version, count):
         """Stop up to ``count`` workers of the function version, counted over every replica,
@@ -160,12 +162,12 @@ class Placement:
             self.worker_map.remove(function_id, version, name)
         return [name for *_, name in strays]
 
-    def _start(self, runtime, key, count, required):
+    def _start(self, runtime, key, limits, count, required):
         """Start ``count`` workers of ``key`` at once; the ones that started. When
         ``required``, a failure of every start is raised."""
         pile = eventlet.GreenPile()
         for _ in range(count):
-            pile.spawn(self._start_one, runtime, key)
+            pile.spawn(self._start_one, runtime, key, limits)
         started, errors = [], []
         for outcome in pile:
             (errors if isinstance(outcome, QinlingError) else started).append(outcome)
@@ -175,16 +177,16 @@ class Placement:
             LOG.warning("a new worker of %s/%s did not start: %s", *key, error)
         return started
 
-    def _start_one(self, runtime, key):
+    def _start_one(self, runtime, key, limits):
         """One new worker of ``key``: an idle one of the runtime's warm pool, bound, or else a
         fresh one. A QinlingError is returned, not raised (see ``_start``)."""
         function_id, version = key
         try:
-            worker = self._bind_pooled(runtime, function_id, version)
+            worker = self._bind_pooled(runtime, function_id, version, limits)
             if worker is None:
                 name = f"{function_id[:8]}-{version}-{uuid.uuid4().hex[:8]}".lower()
                 worker = self.orchestrator.start_worker(
-                    runtime["id"], runtime["image"], function_id, version, name)
+                    runtime["id"], runtime["image"], function_id, version, name, limits)
             self._load[worker.name] = 0
             self._last_used[worker.name] = self.clock()
             self._workers.setdefault(key, {})[worker.name] = worker
@@ -203,10 +205,10 @@ class Placement:
         except Exception:
             LOG.exception("worker %s could not be recorded in the worker map", worker.name)
 
-    def _bind_pooled(self, runtime, function_id, version):
+    def _bind_pooled(self, runtime, function_id, version, limits):
         while (name := self.warm_pool.take(runtime)) is not None:
             try:
-                return self.orchestrator.bind_worker(name, function_id, version)
+                return self.orchestrator.bind_worker(name, function_id, version, limits)
             except QinlingError as exc:
                 LOG.warning("idle worker %s could not be bound: %s", name, exc)
                 self.orchestrator.stop_worker(name)

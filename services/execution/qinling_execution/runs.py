@@ -16,6 +16,7 @@ from qinling_shared.exceptions import InvalidInput, QinlingError, Unavailable
 
 from qinling_execution import image_runs, openstack_access, outcomes, targets, transitions
 from qinling_execution.models import Execution
+from qinling_execution.orchestrators import Limits
 
 LOG = logging.getLogger(__name__)
 RUNNABLE_SOURCES = ("package", "swift")
@@ -108,7 +109,8 @@ def _on_a_worker(execution, spec, runtime, session, caches, storage, placement, 
 
 def _send(execution, spec, runtime, body, session, placement, worker_client, active_runs):
     """``(outcome, whether the worker turned out dead)`` of one request to a worker."""
-    with placement.worker_for(runtime, spec["id"], execution.function_version) as worker:
+    with placement.worker_for(runtime, spec["id"], execution.function_version,
+                              Limits.of(spec)) as worker:
         if not active_runs.start(execution.id, worker.url):
             return outcomes.cancelled(), False
         if not execution.sync and not transitions.mark_sent(session, execution.id, worker.url,

@@ -209,8 +209,18 @@ kubernetes_opts = [
                help="Private key (PEM) of cert_file."),
     cfg.StrOpt("namespace", default="qinling",
                help="Kubernetes namespace of Qinling's runtime pools and function pods."),
-    cfg.IntOpt("replicas", default=3, min=1,
-               help="Pods of a runtime's pool (its Deployment's replicas)."),
+    cfg.IntOpt("replicas", default=3, min=0,
+               help="Spare pods of a runtime's pool (its Deployment's replicas), ready to be "
+                    "taken as workers of functions with the default cpu and memory; a new "
+                    "image is tried on them first. 0: every worker is a pod of its own."),
+    cfg.BoolOpt("in_cluster", default=False,
+                help="Reach the Kubernetes API as the pod's service account (its token and CA "
+                     "under /var/run/secrets/kubernetes.io/serviceaccount, the host from "
+                     "KUBERNETES_SERVICE_HOST): for an execution service that runs in the "
+                     "cluster (k8s/). kube_host and the certificate options are then unused."),
+    cfg.IntOpt("worker_start_timeout", default=120, min=1,
+               help="Seconds a new worker pod (or a runtime pool's first pod of a new image) "
+                    "has to become Ready, pulling its image included."),
 ]
 
 resource_limits_opts = [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALIDITY = datetime.timedelta(days=2)
@@ -51,18 +51,25 @@ def _write(path, data, private=False):
 
 
 def _write_key(path, key):
-    return _write(path, key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
+    # an RSA key as PKCS#1 ("BEGIN RSA PRIVATE KEY"), as OpenSSL and python-magnumclient write it
+    layout = (serialization.PrivateFormat.TraditionalOpenSSL if isinstance(key, rsa.RSAPrivateKey)
+              else serialization.PrivateFormat.PKCS8)
+    return _write(path, key.private_bytes(serialization.Encoding.PEM, layout,
                                           serialization.NoEncryption()), private=True)
+
+
+def _new_key(rsa_keys):
+    return (rsa.generate_private_key(public_exponent=65537, key_size=2048) if rsa_keys
+            else ec.generate_private_key(ec.SECP256R1()))
 
 
 def _write_cert(path, cert):
     return _write(path, cert.public_bytes(serialization.Encoding.PEM))
 
 
-def _leaf(name, ca_key, usages, alt_names=()):
+def _leaf(name, ca_key, usages, alt_names=(), rsa_keys=False):
     """A key and a certificate signed by the CA, for ``usages`` (server and/or client auth)."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = _new_key(rsa_keys)
     extensions = [(x509.BasicConstraints(ca=False, path_length=None), True),
                   (x509.ExtendedKeyUsage(list(usages)), False)]
     if alt_names:
@@ -70,12 +77,13 @@ def _leaf(name, ca_key, usages, alt_names=()):
     return key, _certificate(name, key, "qinling-test-ca", ca_key, extensions)
 
 
-def make_tls_files(directory, host="127.0.0.1"):
+def make_tls_files(directory, host="127.0.0.1", rsa_keys=False):
     """Write a new CA, a server certificate for ``host`` (an IP address) and ``localhost``,
-    and a client certificate into ``directory`` (created if missing)."""
+    and a client certificate into ``directory`` (created if missing). ``rsa_keys``: RSA keys
+    (2048 bits, the client's written as PKCS#1, as a Magnum cluster's are), else EC ones."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_key = _new_key(rsa_keys)
     ca = _certificate("qinling-test-ca", ca_key, "qinling-test-ca", ca_key, [
         (x509.BasicConstraints(ca=True, path_length=0), True),
         (x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
@@ -86,8 +94,9 @@ def make_tls_files(directory, host="127.0.0.1"):
     # gRPC server, which --client-cert-auth makes check it as a client's
     server_key, server = _leaf(host, ca_key, [ExtendedKeyUsageOID.SERVER_AUTH,
                                               ExtendedKeyUsageOID.CLIENT_AUTH], [
-        x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")])
-    client_key, client = _leaf("qinling", ca_key, [ExtendedKeyUsageOID.CLIENT_AUTH])
+        x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")], rsa_keys)
+    client_key, client = _leaf("qinling", ca_key, [ExtendedKeyUsageOID.CLIENT_AUTH],
+                               rsa_keys=rsa_keys)
     return TlsFiles(
         ca_cert=_write_cert(directory / "ca.crt", ca),
         server_cert=_write_cert(directory / "server.crt", server),

@@ -9,11 +9,14 @@ from qinling_testing.packages import zip_package
 
 
 class PackageServer:
-    def __init__(self):
+    """Serves on a free port of ``host``: 127.0.0.1, or an address of this host that
+    containers reach too (e.g. the gateway of their Docker network)."""
+
+    def __init__(self, host="127.0.0.1"):
         self.files, self.delays, self.downloads = {}, {}, {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.base = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 

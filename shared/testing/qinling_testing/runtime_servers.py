@@ -23,11 +23,64 @@ COMMANDS = {
 }
 
 
-class RuntimeServerProcess:
+class WorkerClient:
+    """The worker contract's client side, for a runtime server at ``host:port`` (a process
+    here, or a container: ``runtime_containers.RuntimeContainer``)."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    def answers_ping(self):
+        """True when ``GET /ping`` answers 200 now; False when nothing listens yet."""
+        try:
+            return self.request("GET", "/ping")[0] == 200
+        except OSError:
+            return False
+
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def connect(self, timeout=30):
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None):
+        """``(status, headers, body bytes)`` over a new connection."""
+        connection = self.connect()
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def execute(self, package, entry, fn_input=None, timeout=5, execution_id=None,
+                package_md5=None):
+        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result. A
+        worker runs an execution id once: without ``execution_id`` a new one is made."""
+        url, sha256 = package
+        execution_id = execution_id or f"exec-{uuid.uuid4().hex[:12]}"
+        body = {"execution_id": execution_id, "function_id": "fn-1", "function_version": 0,
+                "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
+                "memory_size": 33554432, "package_url": url, "package_sha256": sha256,
+                "package_md5": package_md5}
+        status, _, data = self.request("POST", "/execute", json.dumps(body))
+        assert status == 200, data
+        return json.loads(data)
+
+    def cancel(self, execution_id):
+        """POST /cancel: ``(status, decoded answer)``."""
+        status, _, data = self.request("POST", "/cancel",
+                                       json.dumps({"execution_id": execution_id}))
+        return status, json.loads(data)
+
+
+class RuntimeServerProcess(WorkerClient):
     """One runtime server process serving on 127.0.0.1."""
 
     def __init__(self, process, port):
-        self.process, self.port = process, port
+        super().__init__("127.0.0.1", port)
+        self.process = process
 
     @classmethod
     def start(cls, runtime, cache_dir, extra_args=()):
@@ -60,50 +113,15 @@ class RuntimeServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "the worker exited"
-            try:
-                if self.request("GET", "/ping")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.01)
+            if self.answers_ping():
+                return
+            time.sleep(0.01)
         self.close()
         raise AssertionError("the worker did not answer /ping")
 
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def connect(self, timeout=30):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def request(self, method, path, body=None, headers=None):
-        """``(status, headers, body bytes)`` over a new connection."""
-        connection = self.connect()
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-    def execute(self, package, entry, fn_input=None, timeout=5, execution_id=None,
-                package_md5=None):
-        """POST /execute of ``package`` = ``(url, sha256 or None)``; the decoded result. A
-        worker runs an execution id once: without ``execution_id`` a new one is made."""
-        url, sha256 = package
-        execution_id = execution_id or f"exec-{uuid.uuid4().hex[:12]}"
-        body = {"execution_id": execution_id, "function_id": "fn-1", "function_version": 0,
-                "entry": entry, "input": fn_input, "timeout": timeout, "cpu": 100,
-                "memory_size": 33554432, "package_url": url, "package_sha256": sha256,
-                "package_md5": package_md5}
-        status, _, data = self.request("POST", "/execute", json.dumps(body))
-        assert status == 200, data
-        return json.loads(data)
-
-    def cancel(self, execution_id):
-        """POST /cancel: ``(status, decoded answer)``."""
-        status, _, data = self.request("POST", "/cancel",
-                                       json.dumps({"execution_id": execution_id}))
-        return status, json.loads(data)
+    def gone(self, pid, timeout=3.0):
+        """True once the worker's process ``pid`` no longer runs (:func:`gone`)."""
+        return gone(pid, timeout)
 
     def close(self):
         self.process.terminate()

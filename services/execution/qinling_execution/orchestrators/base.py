@@ -14,13 +14,18 @@ Rules every driver keeps:
 - ``create_pool`` and ``delete_pool`` are idempotent: creating an existing pool updates its image;
   deleting a missing pool does nothing. Deleting a pool stops its workers.
 - ``start_worker`` is idempotent by worker name: asking again for a running worker returns it
-  unchanged. It creates the runtime's pool if needed. It returns only once the worker answers
+  unchanged. Its ``limits`` are the function's cpu and memory: a driver whose workers are
+  containers (kubernetes) gives them to the worker's container; the local driver applies each
+  execution's own limits instead (they come with ``/execute``). ``None``: the driver's
+  default. It creates the runtime's pool if needed. It returns only once the worker answers
   ``/ping``; the driver's start timeout covers process (or pod) start-up until that first
   answer, not the executions that follow. Each execution's timeout is enforced by the worker
   itself, and by the caller's HTTP read timeout.
 - ``start_idle_worker`` is idempotent by name like ``start_worker``, and ready on return too.
 - ``bind_worker`` turns an idle worker into the worker of one function version, keeping its
-  name; binding it again to the same function version returns it unchanged. The worker learns
+  name; binding it again to the same function version returns it unchanged. A driver whose
+  idle workers' limits differ from the function's ``limits`` replaces the idle worker by one
+  with the function's limits (same name). The worker learns
   the function's package from its first ``/execute``, so for a driver whose workers fetch code
   that way binding is bookkeeping. A driver that cannot specialise a running worker may stop it
   and start the function's worker in its place, as long as it returns that worker, ready.
@@ -86,6 +91,18 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """A function's ``cpu`` (millicpu) and ``memory_size`` (bytes), for its workers."""
+    cpu: int
+    memory_size: int
+
+    @classmethod
+    def of(cls, spec):
+        """The limits of a function spec (``cpu`` and ``memory_size``)."""
+        return cls(cpu=int(spec["cpu"]), memory_size=int(spec["memory_size"]))
+
+
+@dataclass(frozen=True)
 class ImageRun:
     """One run of an image function's execution: its container's image, arguments and
     limits (``cpu`` in millicpu, ``memory_size`` in bytes, ``timeout`` in seconds)."""
@@ -139,7 +156,7 @@ class Orchestrator(abc.ABC):
 
     @abc.abstractmethod
     def start_worker(self, runtime_id: str, image: str, function_id: str,
-                     function_version: int, name: str) -> Worker:
+                     function_version: int, name: str, limits: Limits | None = None) -> Worker:
         """Start (or return the running) worker ``name``; ready to answer /execute."""
 
     @abc.abstractmethod
@@ -148,7 +165,8 @@ class Orchestrator(abc.ABC):
         function, ready to be bound by :meth:`bind_worker`."""
 
     @abc.abstractmethod
-    def bind_worker(self, name: str, function_id: str, function_version: int) -> Worker:
+    def bind_worker(self, name: str, function_id: str, function_version: int,
+                    limits: Limits | None = None) -> Worker:
         """Make the idle worker ``name`` the worker of a function version; the bound worker,
         ready to answer /execute. ``NotFound`` when ``name`` does not run; ``Conflict`` when it
         is bound to another function version."""

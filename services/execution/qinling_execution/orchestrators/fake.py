@@ -1,7 +1,8 @@
 """FakeOrchestrator: an in-memory driver for unit tests of the execution service.
 
 It keeps the contract (idempotency, name checks, wire errors) and records every call in
-``calls`` as ``(method, args)``; it starts no processes. Worker URLs look like
+``calls`` as ``(method, args)`` (and in ``limits`` each worker's last ``Limits``); it starts
+no processes. Worker URLs look like
 ``http://fake-worker/<name>``. ``fail_next_start(message)`` makes the next new worker fail to
 start with ``Unavailable``, as a real driver does when a worker never answers /ping.
 
@@ -37,6 +38,7 @@ class FakeOrchestrator(Orchestrator):
         self.calls = []
         self.pools = {}  # runtime_id -> image
         self.workers = {}  # name -> Worker
+        self.limits = {}  # worker name -> the Limits it was last started or bound with
         self.containers = {}  # execution id -> _Container
         self.started_containers = []  # execution ids, one per container started
         self._start_failure = None
@@ -69,9 +71,10 @@ class FakeOrchestrator(Orchestrator):
         mine = [w for w in self.workers.values() if w.runtime_id == runtime_id]
         return PoolInfo(total=len(mine), available=sum(1 for w in mine if w.idle))
 
-    def start_worker(self, runtime_id, image, function_id, function_version, name):
+    def start_worker(self, runtime_id, image, function_id, function_version, name, limits=None):
         self.calls.append(("start_worker",
                            (runtime_id, image, function_id, function_version, name)))
+        self.limits[name] = limits
         return self._start(runtime_id, image, function_id, function_version, name)
 
     def _start(self, runtime_id, image, function_id, function_version, name):
@@ -95,8 +98,9 @@ class FakeOrchestrator(Orchestrator):
         self.calls.append(("start_idle_worker", (runtime_id, image, name)))
         return self._start(runtime_id, image, None, None, name)
 
-    def bind_worker(self, name, function_id, function_version):
+    def bind_worker(self, name, function_id, function_version, limits=None):
         self.calls.append(("bind_worker", (name, function_id, function_version)))
+        self.limits[name] = limits
         worker = self.workers.get(name)
         if worker is None:
             raise NotFound(f"Worker {name} not found.")

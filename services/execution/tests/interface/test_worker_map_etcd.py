@@ -9,13 +9,14 @@ import pytest
 from service_harness import Ports
 
 from qinling_execution.etcd_store import EtcdStore
-from qinling_execution.orchestrators import Worker
+from qinling_execution.orchestrators import Limits, Worker
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 from qinling_execution.worker_map import WorkerMap
 from qinling_shared.exceptions import Unavailable
 from qinling_testing.ports import free_ports
 
 RUNTIME = {"id": "rt-1", "image": "python3"}
+LIMITS = Limits(cpu=100, memory_size=33554432)
 DEADLINE = 10.0
 
 
@@ -145,8 +146,8 @@ def test_a_restart_rebuilds_from_etcd_and_reaps(etcd, prefix):
 
     orchestrator = FakeOrchestrator()
     first_life, other = replica("a", orchestrator), replica("b", FakeOrchestrator())
-    live, dead = (first_life.placement.scale_up(RUNTIME, fid, 0, 1)[0].name for fid in "fg")
-    theirs = other.placement.scale_up(RUNTIME, "h", 0, 1)[0].name
+    live, dead = (first_life.placement.scale_up(RUNTIME, fid, 0, LIMITS, 1)[0].name for fid in "fg")
+    theirs = other.placement.scale_up(RUNTIME, "h", 0, LIMITS, 1)[0].name
     del orchestrator.workers[dead]
     orchestrator.start_idle_worker("rt-1", "python3", "orphan")
     first_life.worker_map._watch.cancel()  # SIGKILL: no clean stop, its lease lives on

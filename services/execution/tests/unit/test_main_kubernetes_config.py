@@ -5,6 +5,7 @@ import pytest
 from qinling_execution.__main__ import extra_config
 from qinling_shared import config
 from qinling_shared.config_checks import ConfigError
+from qinling_testing.kube_apiserver import FakeKubeApiServer
 
 
 def load(tmp_path, lines):
@@ -14,14 +15,19 @@ def load(tmp_path, lines):
 
 
 def test_the_kubernetes_orchestrator_gets_the_kubernetes_options(tmp_path):
-    extra = load(tmp_path, "[engine]\norchestrator = kubernetes\n[kubernetes]\n"
-                           "kube_host = http://k8s:8001\nnamespace = faas\nreplicas = 5\n")
+    with FakeKubeApiServer(namespaces=("faas",)) as kube:   # the API must answer
+        url = kube.url
+        extra = load(tmp_path, f"[engine]\norchestrator = kubernetes\n[kubernetes]\n"
+                               f"kube_host = {kube.url}\nnamespace = faas\nreplicas = 5\n"
+                               f"worker_start_timeout = 60\n[resource_limits]\n"
+                               f"default_cpu = 200\n")
     assert extra["ORCHESTRATOR"] == {"name": "kubernetes", "settings": {
-        "kube_host": "http://k8s:8001", "use_api_certificate": True,
+        "kube_host": url, "use_api_certificate": True,
         "ssl_ca_cert": "/etc/qinling/pki/kubernetes/ca.crt",
         "cert_file": "/etc/qinling/pki/kubernetes/qinling.crt",
         "key_file": "/etc/qinling/pki/kubernetes/qinling.key",
-        "namespace": "faas", "replicas": 5}}
+        "namespace": "faas", "replicas": 5, "in_cluster": False, "worker_start_timeout": 60,
+        "default_cpu": 200, "default_memory": 33554432}}
 
 
 def test_a_bad_kubernetes_option_is_refused_with_the_kubernetes_orchestrator(tmp_path):

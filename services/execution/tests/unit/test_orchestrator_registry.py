@@ -11,7 +11,7 @@ from qinling_testing.runtime_servers import RUNTIMES_DIR
 
 
 def test_registry_names_the_drivers():
-    assert REGISTRY.names == ["fake", "local"]
+    assert REGISTRY.names == ["fake", "kubernetes", "local"]
 
 
 def test_load_fake():

@@ -13,11 +13,13 @@ from fakes import FakeEtcd
 from service_harness import Ports
 
 from qinling_execution import worker_upkeep
+from qinling_execution.orchestrators import Limits
 from qinling_execution.orchestrators.fake import FakeOrchestrator
 from qinling_execution.worker_map import WorkerMap
 from qinling_shared.exceptions import Unavailable
 
 RUNTIME = {"id": "rt-1", "image": "python3"}
+LIMITS = Limits(cpu=200, memory_size=67108864)
 EXPIRATION = 60.0
 
 
@@ -50,7 +52,7 @@ def hold(replica, count, function_id="f1", version=0):
     """Enter ``count`` executions of a function and keep them running."""
     stack = contextlib.ExitStack()
     for _ in range(count):
-        stack.enter_context(replica.placement.worker_for(RUNTIME, function_id, version))
+        stack.enter_context(replica.placement.worker_for(RUNTIME, function_id, version, LIMITS))
     return stack
 
 
@@ -137,7 +139,7 @@ def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
     placed = []
 
     def execution():
-        with replica.placement.worker_for(RUNTIME, "f1", 0) as worker:
+        with replica.placement.worker_for(RUNTIME, "f1", 0, LIMITS) as worker:
             placed.append(worker.name)
             release.wait()
 
@@ -155,17 +157,19 @@ def test_a_burst_of_waiting_executions_starts_several_workers_at_once(store):
 def test_scale_up_adds_workers_pooled_first(store):
     replica = new_replica(store, pool_size=2)
     replica.warm_pool.keep([RUNTIME])
-    started = replica.placement.scale_up(RUNTIME, "f1", 0, 3)
+    started = replica.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 3)
     assert sorted(w.name for w in started) == names(replica) and len(started) == 3
     assert len(calls(replica, "bind_worker")) >= 2
     assert len(replica.worker_map.for_function("f1", 0)) == 3
+    # bound or started, each worker got the function's limits
+    assert {replica.orchestrator.limits[w.name] for w in started} == {LIMITS}
 
 
 def test_scale_up_that_cannot_start_anything_fails(store):
     replica = new_replica(store)
     replica.orchestrator.fail_next_start("no room")
     with pytest.raises(Unavailable, match="no room"):
-        replica.placement.scale_up(RUNTIME, "f1", 0, 1)
+        replica.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 1)
 
 
 # -- scaling down ---------------------------------------------------------------------------
@@ -200,8 +204,8 @@ def test_light_load_gathers_on_one_worker_and_the_rest_are_reaped(store, clock):
 
 def test_scale_down_keeps_one_worker_across_replicas(store):
     a, b = new_replica(store, "a"), new_replica(store, "b")
-    a.placement.scale_up(RUNTIME, "f1", 0, 2)
-    b.placement.scale_up(RUNTIME, "f1", 0, 1)
+    a.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 2)
+    b.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 1)
     removed = b.placement.scale_down("f1", 0, 5)
     assert len(removed) == 2
     left = a.worker_map.for_function("f1", 0)
@@ -215,7 +219,7 @@ def test_scale_down_keeps_one_worker_across_replicas(store):
 def test_scale_down_waits_for_the_cross_replica_lock(store):
     replica = new_replica(store)
     replica.worker_map.lock_attempts, replica.worker_map.lock_interval = 2, 0.001
-    replica.placement.scale_up(RUNTIME, "f1", 0, 2)
+    replica.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 2)
     with WorkerMap(store, "/q/", owner="b").locked("f1", 0):
         with pytest.raises(Unavailable):
             replica.placement.scale_down("f1", 0, 1)
@@ -226,7 +230,7 @@ def test_scale_down_prefers_idle_workers_and_a_busy_one_stops_after_its_executio
     a, b = new_replica(store, "a"), new_replica(store, "b")
     with hold(a, 1):
         (busy,) = names(a)
-        a.placement.scale_up(RUNTIME, "f1", 0, 1)
+        a.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 1)
         (idle,) = set(names(a)) - {busy}
         assert a.placement.scale_down("f1", 0, 1) == [idle]
         b.worker_map.remove("f1", 0, busy)  # another replica removes the busy one
@@ -290,7 +294,7 @@ def test_a_worker_started_while_the_orchestrator_lists_is_not_taken_for_dead(sto
         def list_workers(self):
             answer = super().list_workers()
             if self.racing:  # another green thread starts a worker meanwhile
-                replica.placement.scale_up(RUNTIME, "f1", 0, 1)
+                replica.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 1)
             return answer
 
     replica = new_replica(store, orchestrator=Racing())
@@ -303,7 +307,7 @@ def test_stray_keys_of_this_replica_are_removed(store):
     a, b = new_replica(store, "a"), new_replica(store, "b")
     with hold(a, 1):
         pass
-    theirs = b.placement.scale_up(RUNTIME, "f1", 0, 1)[0]
+    theirs = b.placement.scale_up(RUNTIME, "f1", 0, LIMITS, 1)[0]
     stray = FakeOrchestrator().start_worker("rt-1", "python3", "f1", 0, "stray")
     a.worker_map.add(stray)  # e.g. its removal failed while etcd was down
     assert a.placement.reap_strays() == ["stray"]

@@ -134,7 +134,8 @@ class LocalOrchestrator(Orchestrator):
         mine = [w for w in self.list_workers() if w.runtime_id == runtime_id]
         return PoolInfo(total=len(mine), available=sum(1 for w in mine if w.idle))
 
-    def start_worker(self, runtime_id, image, function_id, function_version, name):
+    def start_worker(self, runtime_id, image, function_id, function_version, name, limits=None):
+        # limits come with each /execute: the worker applies them per execution
         check_worker_name(name)
         self.create_pool(runtime_id, image)
         with self._name_lock(name):
@@ -153,7 +154,7 @@ class LocalOrchestrator(Orchestrator):
                 return _same_worker(running[0], runtime_id, None, None)
             return self._start_idle(runtime_id, image, name)
 
-    def bind_worker(self, name, function_id, function_version):
+    def bind_worker(self, name, function_id, function_version, limits=None):
         with self._name_lock(name):
             running = self._running(name)
             if running is None:
