@@ -116,4 +116,4 @@ def test_the_network_policy_admits_the_execution_service_only():
         "app.kubernetes.io/name": "qinling-execution"}
     assert rule["ports"] == [{"protocol": "TCP", "port": 9090}]
     open_egress = policy["egress"][-1]["to"][0]["ipBlock"]
-    assert "10.0.0.0/8" in open_egress["except"]
+    assert {"10.0.0.0/8", "169.254.0.0/16"} <= set(open_egress["except"])  # the metadata too

@@ -32,7 +32,10 @@ NETWORK_POLICY = "qinling-workers"
 CONTROL_PLANE = {"app.kubernetes.io/name": "qinling-execution"}
 STORAGE = {"app.kubernetes.io/name": "qinling-storage"}
 STORAGE_PORT = 7071
-PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+# the cluster's and the cloud's own addresses: private ranges, shared address space (some
+# clusters' pods), and link-local (the metadata service at 169.254.169.254)
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                  "169.254.0.0/16")
 
 
 def pool_name(runtime_id):
