@@ -85,17 +85,6 @@ def test_the_execution_service_may_act_in_the_functions_namespace_only():
     assert all(pods[name].get("automountServiceAccountToken") is False for name in others)
 
 
-def test_the_execution_service_may_do_what_its_driver_does_and_no_more():
-    [role] = [d for d in rendered("dev") if d["kind"] == "Role"]
-    granted = {(group, resource): set(rule["verbs"]) for rule in role["rules"]
-               for group in rule["apiGroups"] for resource in rule["resources"]}
-    assert granted == {
-        ("", "pods"): {"get", "list", "watch", "create", "update", "patch", "delete"},
-        ("", "pods/log"): {"get"},
-        ("apps", "deployments"): {"get", "list", "watch", "create", "update", "patch",
-                                  "delete"},
-        ("networking.k8s.io", "networkpolicies"): {"get", "create", "update"}}
-
 
 def test_functions_pods_take_requests_from_the_execution_service_only():
     policy = next(d for d in rendered("dev") if d["kind"] == "NetworkPolicy"

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from qinling_testing.kube_cluster import Cluster
 from qinling_testing.kube_kinds import GROUP_VERSIONS, KINDS, KubeError, bad_request
-from qinling_testing.kube_routes import VERSION, groups, parse_path, resource_list
+from qinling_testing.kube_routes import VERSION, groups, parse_path, rbac_verb, resource_list
 from qinling_testing.kube_store import Store
 from qinling_testing.kube_validation import Validator
 
@@ -64,6 +64,7 @@ class FakeKubeApiServer:
         self.cluster = Cluster(self.store, ip_prefix)
         self.requests = []
         self.allowed_namespaces = None  # RBAC: the namespaces the client may act in (None: all)
+        self.role_rules = None          # RBAC: what it may do there (None: anything)
         self._server = self._thread = None
 
     @property
@@ -135,18 +136,28 @@ class FakeKubeApiServer:
             return scheme.lower() == "bearer" and token == self.token  # the scheme's case-free
         return self.tls is None
 
-    def _permitted(self, method, path):
-        """RBAC as a Role in each of ``allowed_namespaces`` grants it (None: everywhere)."""
-        parts = [part for part in path.split("/") if part]
-        if self.allowed_namespaces is None or "namespaces" not in parts[:-1]:
+    def _permitted(self, method, path, query):
+        """RBAC as a Role with ``role_rules`` (``[{apiGroups, resources, verbs}]``, as in a
+        Role manifest) in each of ``allowed_namespaces`` grants it (None: no such check)."""
+        if self.allowed_namespaces is None and self.role_rules is None:
             return
-        namespace = parts[parts.index("namespaces") + 1]
-        if namespace not in self.allowed_namespaces:
-            resource = parts[parts.index("namespaces") + 2] if len(parts) > parts.index(
-                "namespaces") + 2 else "namespaces"
+        parts = [part for part in path.split("/") if part]
+        try:
+            kind, namespace, name, sub = parse_path(parts)
+        except KubeError:
+            return  # discovery, /version, or a 404 to come
+        verb = rbac_verb(method, name, query)
+        resource = kind.plural + (f"/{sub}" if sub else "")
+        allowed = (namespace is not None
+                   and (self.allowed_namespaces is None or namespace in self.allowed_namespaces)
+                   and (self.role_rules is None or any(
+                       kind.group in rule["apiGroups"] and resource in rule["resources"]
+                       and verb in rule["verbs"] for rule in self.role_rules)))
+        if not allowed:
+            group = kind.group or ""
             raise KubeError(403, "Forbidden", f'{resource} is forbidden: User "qinling" cannot '
-                            f'{method.lower()} resource "{resource}" in the namespace '
-                            f'"{namespace}"')
+                            f'{verb} resource "{resource}" in API group "{group}" in the '
+                            f'namespace "{namespace}"')
 
     def _dispatch(self, handler, method, path, query, body):
         parts = [part for part in path.split("/") if part]
@@ -226,7 +237,7 @@ class FakeKubeApiServer:
                 try:
                     if not owner._authorized(self):
                         raise KubeError(401, "Unauthorized", "Unauthorized")
-                    owner._permitted(self.command, url.path)
+                    owner._permitted(self.command, url.path, query)
                     owner._dispatch(self, self.command, url.path, query, body)
                 except KubeError as error:
                     self.send_json(error.code, error.status())

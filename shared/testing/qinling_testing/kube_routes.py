@@ -62,3 +62,14 @@ def parse_path(parts):
             (sub == "log" and kind.kind != "Pod"):
         raise not_served()
     return kind, namespace, name, sub
+
+
+def rbac_verb(method, name, query):
+    """The RBAC verb of a request, as the API server names it."""
+    if method == "GET":
+        if name is None:
+            return "watch" if query.get("watch") in ("true", "1", "True") else "list"
+        return "get"
+    if method == "DELETE" and name is None:
+        return "deletecollection"
+    return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]

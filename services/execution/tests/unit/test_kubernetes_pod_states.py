@@ -1,4 +1,4 @@
-"""Reading pods and rollouts as the API reports them."""
+"""Reading pods as the API reports them."""
 import pytest
 
 from qinling_execution.orchestrators.kubernetes import pod_states
@@ -54,24 +54,3 @@ def test_terminated_and_started_at():
     assert pod_states.timestamp(ended["finishedAt"]) - pod_states.timestamp(
         ended["startedAt"]) == 2.5
     assert pod_states.started_at(pod(waiting="ContainerCreating")) is None
-
-
-def deployment(generation=2, observed=2, replicas=3, updated=3, available=3, total=3,
-               deadline=False):
-    conditions = [{"type": "Progressing", "status": "False",
-                   "reason": "ProgressDeadlineExceeded"}] if deadline else []
-    return {"metadata": {"generation": generation}, "spec": {"replicas": replicas},
-            "status": {"observedGeneration": observed, "updatedReplicas": updated,
-                       "availableReplicas": available, "replicas": total,
-                       "conditions": conditions}}
-
-
-@pytest.mark.parametrize("kwargs, state", [
-    ({}, "done"),
-    ({"observed": 1}, "progressing"),           # the controller has not seen the change yet
-    ({"updated": 2, "total": 4}, "progressing"),  # an old pod still runs
-    ({"available": 2}, "progressing"),
-    ({"updated": 1, "deadline": True}, "failed"),
-])
-def test_rollout_reads_as_kubectl_rollout_status(kwargs, state):
-    assert pod_states.rollout(deployment(**kwargs)) == state

@@ -1,4 +1,4 @@
-"""Waiting on pods and Deployments by watching them (list, then watch from the list's
+"""Waiting on pods by watching them (list, then watch from the list's
 resourceVersion, listing again when the API says that version expired), never by polling."""
 import time
 
@@ -24,21 +24,6 @@ def pods(api, selector, decide, timeout):
         try:
             return _watch(lambda since, left: api.watch_pods(selector, since, left), version,
                           decide, deadline)
-        except Expired:
-            continue
-
-
-def deployment(api, name, decide, timeout):
-    """The first answer of ``decide(event type, deployment)`` that is not ``None``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        current = api.read_deployment(name)
-        if (answer := decide("ADDED" if current else "DELETED", current)) is not None:
-            return answer
-        version = current["metadata"]["resourceVersion"]
-        try:
-            return _watch(lambda since, left: api.watch_deployment(name, since, left),
-                          version, decide, deadline)
         except Expired:
             continue
 

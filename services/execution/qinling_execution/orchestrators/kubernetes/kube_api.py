@@ -125,18 +125,6 @@ class KubeApi:
                 name, self.namespace, propagation_policy="Background",
                 _preload_content=False, _request_timeout=CALL_TIMEOUT))
 
-    def watch_deployment(self, name, resource_version, timeout):
-        """Events ``(type, deployment)`` of the deployment ``name`` after
-        ``resource_version``, for at most ``timeout`` seconds."""
-        stream = watch.Watch()
-        with _errors("watch a deployment"):
-            for event in stream.stream(
-                    self.apps.list_namespaced_deployment, self.namespace,
-                    field_selector=f"metadata.name={name}", resource_version=resource_version,
-                    timeout_seconds=max(1, int(timeout)), deserialize=False,
-                    _request_timeout=(CALL_TIMEOUT[0], timeout + CALL_TIMEOUT[0])):
-                yield event["type"], event["object"]
-
     def apply_network_policy(self, body):
         """Create the network policy, or make the one there ``body``."""
         name = body["metadata"]["name"]

@@ -1,4 +1,4 @@
-"""Pure readings of a pod (the API's JSON) and of a Deployment's rollout.
+"""Pure readings of a pod (the API's JSON).
 
 Kubernetes retries a pull or a crashing container for ever; the orchestrator does not wait
 for that: the first such state is the answer.
@@ -66,24 +66,6 @@ def resources(pod):
 
 def image(pod):
     return pod["spec"]["containers"][0]["image"]
-
-
-def rollout(deployment):
-    """``"done"``, ``"failed"`` (its progress deadline passed) or ``"progressing"``: the state
-    of a Deployment's latest rollout, as ``kubectl rollout status`` reads it."""
-    spec, status = deployment["spec"], deployment.get("status") or {}
-    if status.get("observedGeneration", 0) < deployment["metadata"].get("generation", 0):
-        return "progressing"
-    for condition in status.get("conditions") or ():
-        if condition.get("type") == "Progressing" and \
-                condition.get("reason") == "ProgressDeadlineExceeded":
-            return "failed"
-    replicas = spec.get("replicas", 1)
-    if (status.get("updatedReplicas", 0) >= replicas
-            and status.get("replicas", 0) == status.get("updatedReplicas", 0)
-            and status.get("availableReplicas", 0) >= replicas):
-        return "done"
-    return "progressing"
 
 
 def _waiting(pod, reasons):
