@@ -8,12 +8,11 @@ and the pod's own ``reason``/``message`` if any); None keeps it running.
 of that image get a real runtime server process at ``http://<podIP>:9090``.
 """
 import dataclasses
-import http.client
 import subprocess
 import time
 
 from qinling_testing.kube_validation import parse_quantity
-from qinling_testing.runtime_servers import COMMANDS
+from qinling_testing.runtime_servers import COMMANDS, WorkerClient
 
 
 @dataclasses.dataclass
@@ -52,11 +51,11 @@ def args_program(pod):
     return Exit(0, logs=logs)
 
 
-class RuntimeProcess:
+class RuntimeProcess(WorkerClient):
     """A runtime server (``runtime_servers.COMMANDS``) bound to ``host:port``."""
 
     def __init__(self, runtime, host, port, cache_dir, timeout=10.0):
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.process = subprocess.Popen([*COMMANDS[runtime], "--host", host, "--port",
                                          str(port), "--cache-dir", str(cache_dir)])
         deadline = time.monotonic() + timeout
@@ -65,16 +64,6 @@ class RuntimeProcess:
                 self.close()
                 raise AssertionError(f"the {runtime} runtime at {host}:{port} did not start")
             time.sleep(0.02)  # nothing reports readiness: poll /ping until the deadline
-
-    def answers_ping(self):
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=2)
-        try:
-            connection.request("GET", "/ping")
-            return connection.getresponse().status == 200
-        except OSError:
-            return False
-        finally:
-            connection.close()
 
     def close(self):
         if self.process.poll() is None:
