@@ -22,6 +22,7 @@ from qinling_testing.runtime_servers import RUNTIMES, RuntimeServerProcess
 from qinling_testing.sample_functions import FUNCTIONS
 
 LAUNCHERS = ("process", "container")
+WORKER_CPU = 1000  # millicpu of the container workers' pod
 
 
 def pytest_generate_tests(metafunc):
@@ -96,7 +97,9 @@ def worker(request, workers, launcher, runtime):
             runtime, workers.cache_root / runtime))
     tag = request.getfixturevalue("image_tag")
     network = request.getfixturevalue("worker_network")
-    container, pod = worker_pod(f"qinling/runtime-{runtime}:{tag}")
+    # a function's pod with one cpu: at a quarter, Node.js takes most of a test's 5 s timeout
+    # to fill its memory (the cpu quota itself: shared/testing/tests/test_runtime_containers)
+    container, pod = worker_pod(f"qinling/runtime-{runtime}:{tag}", cpu=WORKER_CPU)
     return workers.get((launcher, runtime), lambda: RuntimeContainer.start(
         container, pod, network.name))
 
