@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from qinling_execution.orchestrators.kubernetes.resources import worker_size
 from qinling_testing.compose import build_images
 from qinling_testing.docker_engine import ensure_running
 from qinling_testing.package_server import PackageServer
@@ -22,7 +23,9 @@ from qinling_testing.runtime_servers import RUNTIMES, RuntimeServerProcess
 from qinling_testing.sample_functions import FUNCTIONS
 
 LAUNCHERS = ("process", "container")
-WORKER_CPU = 1000  # millicpu of the container workers' pod
+# the container of a worker for functions of 100 millicpu and 32 MiB (what every test sends),
+# serving 3 runs at once ([engine] function_concurrency), as the kubernetes driver sizes it
+WORKER_CPU, WORKER_MEMORY = worker_size(100, 33554432, 3)
 
 
 def pytest_generate_tests(metafunc):
@@ -97,9 +100,7 @@ def worker(request, workers, launcher, runtime):
             runtime, workers.cache_root / runtime))
     tag = request.getfixturevalue("image_tag")
     network = request.getfixturevalue("worker_network")
-    # a function's pod with one cpu: at a quarter, Node.js takes most of a test's 5 s timeout
-    # to fill its memory (the cpu quota itself: shared/testing/tests/test_runtime_containers)
-    container, pod = worker_pod(f"qinling/runtime-{runtime}:{tag}", cpu=WORKER_CPU)
+    container, pod = worker_pod(f"qinling/runtime-{runtime}:{tag}", WORKER_CPU, WORKER_MEMORY)
     return workers.get((launcher, runtime), lambda: RuntimeContainer.start(
         container, pod, network.name))
 

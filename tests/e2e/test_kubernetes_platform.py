@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from qinling_execution.orchestrators.kubernetes.resources import worker_size
 from qinling_testing.api_client import ApiClient
 from qinling_testing.certificates import make_tls_files
 from qinling_testing.kube_apiserver import FakeKubeApiServer
@@ -68,8 +69,9 @@ def test_a_function_runs_in_a_worker_pod_with_its_limits(kube, api):
     assert json.loads(execution.json()["result"])["output"] == "Hello, Kubernetes"
 
     [pod] = pods(kube, "qinling.io/function", function_id)
-    assert pod["spec"]["containers"][0]["resources"]["limits"] == {"cpu": "200m",
-                                                                   "memory": "67108864"}
+    cpu, memory = worker_size(200, 67108864, 3)   # [engine] function_concurrency = 3
+    assert pod["spec"]["containers"][0]["resources"]["limits"] == {"cpu": f"{cpu}m",
+                                                                   "memory": str(memory)}
     workers = api.get(f"/v1/functions/{function_id}/workers").json()["workers"]
     assert [w["worker_name"] for w in workers] == [pod["metadata"]["labels"][
         "qinling.io/worker"]]

@@ -21,10 +21,12 @@ KEYS = ("kube_host", "use_api_certificate", "ssl_ca_cert", "cert_file", "key_fil
 
 
 def settings(conf):
-    """The kubernetes orchestrator's settings, from ``qinling.conf``."""
+    """The kubernetes orchestrator's settings, from ``qinling.conf`` (with the pool's limits,
+    ``[resource_limits]`` defaults, and the runs a worker serves at once)."""
     values = {key: getattr(conf.kubernetes, key) for key in KEYS}
     values.update(default_cpu=conf.resource_limits.default_cpu,
-                  default_memory=conf.resource_limits.default_memory)
+                  default_memory=conf.resource_limits.default_memory,
+                  function_concurrency=conf.engine.function_concurrency)
     return values
 
 

@@ -9,6 +9,7 @@ from qinling_testing.certificates import make_tls_files
 from qinling_testing.kube_apiserver import FakeKubeApiServer
 
 NAMESPACE = "qinling-functions"
+CONCURRENCY = 2  # runs a worker serves at once: its container is sized for them
 RUNTIME_IMAGES = ("openstackqinling/python3-runtime:0.0.2", "python3",
                   "qinling/runtime-python3:latest")
 
@@ -20,7 +21,7 @@ def settings(url, tls, **more):
             "ssl_ca_cert": str(tls.ca_cert), "cert_file": str(tls.client_cert),
             "key_file": str(tls.client_key), "namespace": NAMESPACE, "replicas": 2,
             "in_cluster": False, "worker_start_timeout": 10, "default_cpu": 100,
-            "default_memory": 33554432, **more}
+            "default_memory": 33554432, "function_concurrency": CONCURRENCY, **more}
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ import time
 
 import eventlet
 import pytest
-from kube_harness import NAMESPACE, live_pods, settings, worker_pods
+from kube_harness import CONCURRENCY, NAMESPACE, live_pods, settings, worker_pods
 from orchestrator_contract import IMAGE, OrchestratorContract
 
 from qinling_execution.orchestrators import Limits, PoolInfo, load_orchestrator
-from qinling_execution.orchestrators.kubernetes.resources import container_resources
+from qinling_execution.orchestrators.kubernetes.resources import (
+    SERVER_MEMORY, container_resources, worker_size)
 from qinling_execution.worker_client import WorkerClient
 from qinling_shared.exceptions import InvalidInput
 from qinling_testing.kube_programs import runtime_starter
@@ -82,7 +83,9 @@ def test_a_worker_with_other_limits_is_a_pod_with_those_limits(kube, driver):
     worker = driver.start_worker("rt-1", IMAGE, "fn-1", 3, "w-big", limits)
     [pod] = worker_pods(kube, "w-big")
     [container] = pod["spec"]["containers"]
-    assert container["resources"] == container_resources(250, 134217728)
+    # sized for CONCURRENCY runs at the function's limits, and the runtime server itself
+    assert container["resources"] == container_resources(
+        250 * CONCURRENCY, SERVER_MEMORY + 134217728 * CONCURRENCY)
     assert "resources" not in pod["spec"]
     assert pod["metadata"]["labels"]["qinling.io/function"] == "fn-1"
     assert pod["metadata"]["labels"]["qinling.io/version"] == "3"
@@ -104,7 +107,8 @@ def test_binding_with_other_limits_replaces_the_idle_pod(kube, driver):
     bound = driver.bind_worker("w-idle", "fn-1", 0, Limits(cpu=200, memory_size=67108864))
     [pod] = worker_pods(kube, "w-idle")
     assert pod["metadata"]["uid"] != idle_pod["metadata"]["uid"]
-    assert pod["spec"]["containers"][0]["resources"] == container_resources(200, 67108864)
+    assert pod["spec"]["containers"][0]["resources"] == container_resources(
+        *worker_size(200, 67108864, CONCURRENCY))
     assert (bound.name, bound.function_id, bound.idle) == ("w-idle", "fn-1", False)
     assert driver.list_workers() == [bound]
 

@@ -27,7 +27,7 @@ def test_the_kubernetes_orchestrator_gets_the_kubernetes_options(tmp_path):
         "cert_file": "/etc/qinling/pki/kubernetes/qinling.crt",
         "key_file": "/etc/qinling/pki/kubernetes/qinling.key",
         "namespace": "faas", "replicas": 5, "in_cluster": False, "worker_start_timeout": 60,
-        "default_cpu": 200, "default_memory": 33554432}}
+        "default_cpu": 200, "default_memory": 33554432, "function_concurrency": 3}}
 
 
 def test_a_bad_kubernetes_option_is_refused_with_the_kubernetes_orchestrator(tmp_path):

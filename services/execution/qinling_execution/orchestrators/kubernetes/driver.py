@@ -18,7 +18,8 @@ from qinling_execution.orchestrators.base import (
 from qinling_execution.orchestrators.kubernetes import (
     awaiting, connection, image_pods, manifests, pod_states)
 from qinling_execution.orchestrators.kubernetes.kube_api import AlreadyExists, KubeApi, Stale
-from qinling_execution.orchestrators.kubernetes.resources import container_resources
+from qinling_execution.orchestrators.kubernetes.resources import (
+    container_resources, worker_size)
 
 DEFAULT_START_TIMEOUT = 120  # seconds: a pod may pull its image first
 STOP_GRACE = 1               # seconds a stopped worker's server has to end
@@ -26,9 +27,10 @@ STOP_GRACE = 1               # seconds a stopped worker's server has to end
 
 class KubernetesOrchestrator(Orchestrator):
     def __init__(self, api, replicas=3, start_timeout=DEFAULT_START_TIMEOUT,
-                 default_limits=Limits(cpu=100, memory_size=33554432), host=""):
+                 default_limits=Limits(cpu=100, memory_size=33554432), concurrency=1, host=""):
         self.api = api
         self.replicas = replicas
+        self.concurrency = concurrency
         self.start_timeout = start_timeout
         self.default_limits = default_limits
         self.host = host
@@ -42,13 +44,15 @@ class KubernetesOrchestrator(Orchestrator):
         """Keys: ``namespace`` and the connection's (``connection``: ``kube_host``,
         ``use_api_certificate``, ``ssl_ca_cert``, ``cert_file``, ``key_file``,
         ``in_cluster``), ``replicas``, ``worker_start_timeout``, ``default_cpu`` and
-        ``default_memory`` (the pool's limits)."""
+        ``default_memory`` (the pool's limits), ``function_concurrency`` (the runs a worker
+        serves at once: its container is sized for them, ``resources.worker_size``)."""
         limits = Limits(cpu=settings.get("default_cpu") or 100,
                         memory_size=settings.get("default_memory") or 33554432)
         api = KubeApi(connection.api_client(settings), settings["namespace"])
         return cls(api, replicas=settings.get("replicas", 3),
                    start_timeout=settings.get("worker_start_timeout") or DEFAULT_START_TIMEOUT,
-                   default_limits=limits, host=api.core.api_client.configuration.host)
+                   default_limits=limits, concurrency=settings.get("function_concurrency") or 1,
+                   host=api.core.api_client.configuration.host)
 
     # -- pools --------------------------------------------------------------------------------
 
@@ -59,15 +63,15 @@ class KubernetesOrchestrator(Orchestrator):
         if current is None:
             try:
                 self.api.create_deployment(manifests.pool_deployment(
-                    runtime_id, image, self.replicas, self.default_limits.cpu,
-                    self.default_limits.memory_size, self.start_timeout))
+                    runtime_id, image, self.replicas, *self._size(self.default_limits),
+                    self.start_timeout))
                 return self._await_rollout(runtime_id, image, previous=None)
             except AlreadyExists:  # another replica made it meanwhile
                 current = self.api.read_deployment(name)
         previous = pod_states.image(current["spec"]["template"])
         if previous != image:
             self.api.patch_deployment(name, manifests.pool_image_patch(
-                image, self.default_limits.cpu, self.default_limits.memory_size))
+                image, *self._size(self.default_limits)))
             self._await_rollout(runtime_id, image, previous)
 
     def delete_pool(self, runtime_id):
@@ -97,7 +101,7 @@ class KubernetesOrchestrator(Orchestrator):
             self.api.delete_deployment(manifests.pool_name(runtime_id))
             raise InvalidInput(f"Image {image} cannot run on Kubernetes: {failure}.")
         self.api.patch_deployment(manifests.pool_name(runtime_id), manifests.pool_image_patch(
-            previous, self.default_limits.cpu, self.default_limits.memory_size))
+            previous, *self._size(self.default_limits)))
         raise InvalidInput(f"Image {image} cannot run on Kubernetes: {failure}. The pool of "
                            f"runtime {runtime_id} was rolled back to {previous}.")
 
@@ -133,7 +137,7 @@ class KubernetesOrchestrator(Orchestrator):
             if not _worker(pod).idle:
                 return _same(pod, name, function_id, function_version)
             limits = limits or self.default_limits
-            if pod_states.resources(pod) != container_resources(limits.cpu, limits.memory_size):
+            if pod_states.resources(pod) != container_resources(*self._size(limits)):
                 # a running pod's limits cannot change: one with the function's replaces it
                 self._delete(pod)
                 return self._start(_worker(pod).runtime_id, pod_states.image(pod), name,
@@ -193,7 +197,7 @@ class KubernetesOrchestrator(Orchestrator):
     def _start(self, runtime_id, image, name, limits, function_id=None, version=None):
         """A pod of the worker's own, once Ready; removed again when it cannot be."""
         pod = self.api.create_pod(manifests.worker_pod(
-            runtime_id, image, name, limits.cpu, limits.memory_size, function_id, version))
+            runtime_id, image, name, *self._size(limits), function_id, version))
         self._remember(name)
         try:
             ready = awaiting.pods(self.api, manifests.worker_selector(name),
@@ -206,6 +210,10 @@ class KubernetesOrchestrator(Orchestrator):
             self._delete(pod)
             raise
         return _worker(ready)
+
+    def _size(self, limits):
+        """``(cpu, memory)`` of the container of a worker for functions with ``limits``."""
+        return worker_size(limits.cpu, limits.memory_size, self.concurrency)
 
     def _remember(self, name):
         with self._lock:
