@@ -43,7 +43,7 @@ class TestKubernetesImages(ImageContract):
         deadline = time.monotonic() + 10
         while not pods_of(self.kube, run.execution_id):  # until its pod is there
             assert time.monotonic() < deadline
-            eventlet.sleep(0.01)
+            eventlet.sleep(0.01)  # the pod appears in the fake's store: nothing tells
         pod = self.kube.store.get("Pod", NAMESPACE, container_name(run.execution_id))
         [container] = pod["spec"]["containers"]
         assert container["resources"] == container_resources(100, 33554432)

@@ -2,6 +2,7 @@
 functions' namespace: the fake API server enforces its rules there (and nothing elsewhere),
 the driver runs pools, workers and image functions under it, and every (resource, verb) the
 Role grants is one the driver used."""
+import time
 from pathlib import Path
 
 import eventlet
@@ -63,8 +64,10 @@ def test_the_role_grants_exactly_what_the_driver_does(kube, tls):
         kube.cluster.kubelet.auto = False        # a pod that takes its time is watched
         starting = eventlet.spawn(driver.start_worker, "rt-1", IMAGE, "fn-4", 0, "w-slow",
                                   Limits(cpu=300, memory_size=33554432))
+        deadline = time.monotonic() + 10
         while not (pods := worker_pods(kube, "w-slow")) or not watching(kube):
-            eventlet.sleep(0.01)
+            assert time.monotonic() < deadline and not starting.dead
+            eventlet.sleep(0.01)  # nothing tells when the driver's watch is open: poll
         kube.cluster.kubelet.run(NAMESPACE, pods[0]["metadata"]["name"])
         starting.wait()
         kube.cluster.kubelet.auto = True
@@ -75,7 +78,9 @@ def test_the_role_grants_exactly_what_the_driver_does(kube, tls):
         outcome = driver.run_image(image_run("e-rbac", "hello"))
         assert (outcome["success"], outcome["logs"]) == (True, "hello\n")
         running = eventlet.spawn(driver.run_image, image_run("e-cancel", "sleep", "30"))
+        deadline = time.monotonic() + 10
         while not driver.cancel_image("e-cancel"):  # until its pod runs
+            assert time.monotonic() < deadline and not running.dead
             eventlet.sleep(0.01)
         assert running.wait()["success"] is False
         assert driver.image_executions() == []
