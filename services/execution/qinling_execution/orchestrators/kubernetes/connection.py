@@ -54,7 +54,7 @@ def check(settings, timeout=CHECK_TIMEOUT):
     try:
         conf = configuration(settings)
     except ConfigException as exc:
-        raise ConfigError(f"[kubernetes] in_cluster = true: no service account here ({exc}) "
+        raise ConfigError(f"[kubernetes] in_cluster = true: no service account here ({exc}). "
                           f"Is the execution service running in a pod with its token?") \
             from None
     api = client.ApiClient(conf)
