@@ -167,8 +167,13 @@ class EtcdStore:
         return int(self._post("/lease/keepalive", {"ID": lease})["result"].get("TTL", -1)) > 0
 
     def revoke(self, lease):
-        """End a lease now: etcd deletes its keys."""
-        self._post("/kv/lease/revoke", {"ID": lease})
+        """End a lease now: etcd deletes its keys. A lease that already expired (or was
+        revoked) is no error: its keys are gone either way."""
+        try:
+            self.client.post(self.client.get_url("/kv/lease/revoke"), json={"ID": lease})
+        except Etcd3Exception as exc:
+            if "lease not found" not in (exc.detail_text or ""):
+                raise unavailable(exc) from exc
 
     def try_lock(self, name, ttl):
         """The lock ``name`` if it is free now (it expires after ``ttl`` s), else None."""
